@@ -1,0 +1,1 @@
+"""mail2task: a Gmail add-on backend that turns email into tasks."""

@@ -1,0 +1,1 @@
+"""Development-only tooling: local stack, add-on preview, API stand-ins. Never part of the deploy bundle."""

@@ -1,0 +1,1 @@
+"""Shared test helpers: stand-ins and fixtures usable by every tier."""
