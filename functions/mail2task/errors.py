@@ -6,6 +6,7 @@
     │   └── PayloadTooLarge 413    input over a size limit
     ├── Unauthenticated     401    a token is missing or failed verification (no detail leaves the process)
     ├── Forbidden           403    verified, but not allowed (policy, role, tenant)
+    │   └── ConsentRequired 403    the user has not granted (or has lost) the offline consent an action needs
     ├── NotFound            404
     ├── Conflict            409    the state changed underneath the request
     ├── UpstreamError       502    a Google API failed; retryable unless the API said otherwise
@@ -78,6 +79,12 @@ class Forbidden(Mail2TaskError):
 
     status = 403
     code = "forbidden"
+
+
+class ConsentRequired(Forbidden):
+    """The user must grant (or renew) consent first."""
+
+    code = "consent_required"
 
 
 class NotFound(Mail2TaskError):
