@@ -115,3 +115,24 @@ FUNCTION_SETTINGS: dict[str, tuple[type[Any], ...]] = {
     "refresh": (CoreSettings,),
     "risc": (CoreSettings,),
 }
+
+
+def markdown_table() -> str:
+    """The README configuration table: every variable, which functions read it, default, whether secret."""
+    readers: dict[str, list[str]] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    for function, classes in FUNCTION_SETTINGS.items():
+        for cls in classes:
+            for var in variables(cls):
+                rows.setdefault(var["name"], var)
+                readers.setdefault(var["name"], [])
+                if function not in readers[var["name"]]:
+                    readers[var["name"]].append(function)
+    lines = ["| variable | read by | default | meaning |", "|---|---|---|---|"]
+    for name in sorted(rows):
+        var = rows[name]
+        default = "required" if var["required"] else f"`{var['default']}`"
+        if var["secret"]:
+            default += " (secret)"
+        lines.append(f"| `{name}` | {', '.join(readers[name])} | {default} | {var['doc']} |")
+    return "\n".join(lines)
