@@ -22,8 +22,8 @@ def env(name: str, doc: str, *, default: Any = dataclasses.MISSING, secret: bool
     """Declare a settings field read from environment variable ``name``."""
     metadata = {"env": name, "doc": doc, "secret": secret}
     if default is dataclasses.MISSING:
-        return field(metadata=metadata)
-    return field(default=default, metadata=metadata)
+        return field(metadata=metadata, repr=not secret)
+    return field(default=default, metadata=metadata, repr=not secret)
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
@@ -106,14 +106,348 @@ class ConversionSettings:
     )
 
 
+GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
+GMAIL_API_DEFAULT = "https://gmail.googleapis.com"
+
+
+@dataclass(frozen=True)
+class AddonSettings:
+    """The add-on's public URLs, the identities Google signs requests with, and the Google endpoints used.
+
+    Only the ``local`` profile may point ``GOOGLE_CERTS_URL`` elsewhere (the development key) or send
+    user tokens to a Gmail endpoint outside ``googleapis.com``; production configuration refuses both.
+    """
+
+    addon_url: str = env("ADDON_URL", "Public URL of the `addon` function (system ID token audience).")
+    convert_url: str = env("CONVERT_URL", "Public URL of the `convert` function.")
+    install_url: str = env("INSTALL_URL", "Public URL of the `install` function.")
+    oauth_url: str = env("OAUTH_URL", "Public URL of the `oauth` function.")
+    service_account: str = env(
+        "ADDON_SERVICE_ACCOUNT",
+        "Add-on service account that signs requests (`gcloud workspace-add-ons get-authorization`).",
+    )
+    oauth_client_id: str = env(
+        "ADDON_OAUTH_CLIENT_ID", "The add-on's OAuth client id: audience of the user's `userIdToken`."
+    )
+    google_certs_url: str = env(
+        "GOOGLE_CERTS_URL",
+        "Google's ID-token certificates; overriding it is refused outside the `local` profile.",
+        default=GOOGLE_CERTS_DEFAULT,
+    )
+    gmail_api_endpoint: str = env(
+        "GMAIL_API_ENDPOINT",
+        "Gmail API root; outside the `local` profile it must be an https `googleapis.com` host.",
+        default=GMAIL_API_DEFAULT,
+    )
+    max_attachment_bytes: int = env(
+        "ADDON_MAX_ATTACHMENT_BYTES",
+        "Largest attachment copied into a task, in bytes (Firestore documents hold at most 1 MiB).",
+        default=768 * 1024,
+    )
+    profile: str = env(
+        "MAIL2TASK_PROFILE",
+        "`production` (default) or `local`; only `local` trusts the development signing key.",
+        default="production",
+    )
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_attachment_bytes <= 1024 * 1024:
+            raise ConfigError("environment variable ADDON_MAX_ATTACHMENT_BYTES must be 1..1048576")
+        if self.profile == "local":
+            return
+        if self.google_certs_url != GOOGLE_CERTS_DEFAULT:
+            raise ConfigError("environment variable GOOGLE_CERTS_URL may be set only in the local profile")
+        host = self.gmail_api_endpoint.removeprefix("https://").split("/", 1)[0]
+        if not self.gmail_api_endpoint.startswith("https://") or not host.endswith(".googleapis.com"):
+            raise ConfigError("environment variable GMAIL_API_ENDPOINT must be an https googleapis.com URL")
+        for name, url in (("ADDON_URL", self.addon_url), ("CONVERT_URL", self.convert_url)):
+            if not url.startswith("https://"):
+                raise ConfigError(f"environment variable {name} must be an https URL")
+
+
+LICENSING_API_DEFAULT = "https://appsmarket.googleapis.com"
+DIRECTORY_API_DEFAULT = "https://admin.googleapis.com"
+
+
+@dataclass(frozen=True)
+class TenancySettings:
+    """Marketplace licensing, who may use the app, notifications and offboarding."""
+
+    marketplace_app_id: str = env(
+        "MARKETPLACE_APP_ID",
+        "Marketplace App ID (Marketplace SDK); empty = private deployment, no license checks.",
+        default="",
+    )
+    licensing_api_endpoint: str = env(
+        "LICENSING_API_ENDPOINT", "Marketplace Licensing API root.", default=LICENSING_API_DEFAULT
+    )
+    directory_api_endpoint: str = env(
+        "DIRECTORY_API_ENDPOINT", "Admin SDK Directory API root.", default=DIRECTORY_API_DEFAULT
+    )
+    license_cache_seconds: int = env(
+        "LICENSE_CACHE_SECONDS", "How long a license answer is trusted before asking again.", default=3600
+    )
+    license_retry_seconds: int = env(
+        "LICENSE_RETRY_SECONDS",
+        "After the Licensing API failed, wait this long before asking again (last known state is used).",
+        default=300,
+    )
+    retention_days: int = env(
+        "TENANT_RETENTION_DAYS", "Days an uninstalled tenant's tasks are kept before deletion.", default=30
+    )
+    last_seen_interval_seconds: int = env(
+        "LAST_SEEN_INTERVAL_SECONDS",
+        "A member's lastSeen is written at most once per this many seconds.",
+        default=900,
+    )
+    start_url: str = env(
+        "START_URL",
+        "Link in the 'you were added' email where people start.",
+        default="https://mail.google.com/",
+    )
+    app_name: str = env("APP_NAME", "Product name shown on cards and in emails.", default="mail2task")
+    sweep_service_account: str = env(
+        "SWEEP_SERVICE_ACCOUNT",
+        "Service account whose OIDC token Cloud Scheduler sends to `install?job=sweep`; empty = no sweep.",
+        default="",
+    )
+    profile: str = env(
+        "MAIL2TASK_PROFILE",
+        "`production` (default) or `local`; only `local` trusts the development signing key.",
+        default="production",
+    )
+
+    def __post_init__(self) -> None:
+        for name, value in (
+            ("LICENSE_CACHE_SECONDS", self.license_cache_seconds),
+            ("LICENSE_RETRY_SECONDS", self.license_retry_seconds),
+            ("TENANT_RETENTION_DAYS", self.retention_days),
+            ("LAST_SEEN_INTERVAL_SECONDS", self.last_seen_interval_seconds),
+        ):
+            if value < 1:
+                raise ConfigError(f"environment variable {name} must be a positive integer")
+        if self.profile == "local":
+            return
+        for name, url in (
+            ("LICENSING_API_ENDPOINT", self.licensing_api_endpoint),
+            ("DIRECTORY_API_ENDPOINT", self.directory_api_endpoint),
+        ):
+            host = url.removeprefix("https://").split("/", 1)[0]
+            if not url.startswith("https://") or not host.endswith(".googleapis.com"):
+                raise ConfigError(f"environment variable {name} must be an https googleapis.com URL")
+
+
+GOOGLE_AUTH_URL_DEFAULT = "https://accounts.google.com/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URL_DEFAULT = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
+GOOGLE_REVOKE_URL_DEFAULT = "https://oauth2.googleapis.com/revoke"
+RISC_CONFIG_URL_DEFAULT = "https://accounts.google.com/.well-known/risc-configuration"
+_LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:", "https://")
+
+
+def _google_endpoints(profile: str, endpoints: tuple[tuple[str, str, str], ...]) -> None:
+    """Google endpoints (name, value, default) may point elsewhere only in the local profile, and then
+    only at https or a loopback stand-in."""
+    for name, value, default in endpoints:
+        if value == default:
+            continue
+        if profile != "local":
+            raise ConfigError(f"environment variable {name} may be set only in the local profile")
+        if not value.startswith(_LOOPBACK_PREFIXES):
+            raise ConfigError(f"environment variable {name} must be https or a loopback http URL")
+
+
+@dataclass(frozen=True)
+class OAuthClientSettings:
+    """The web OAuth client that holds users' offline grants, and Google's token endpoints."""
+
+    client_id: str = env("OAUTH_CLIENT_ID", "Web OAuth client id used for offline consent.")
+    client_secret: str = env(
+        "OAUTH_CLIENT_SECRET", "That client's secret (Secret Manager, mounted).", secret=True
+    )
+    token_url: str = env(
+        "OAUTH_TOKEN_URL", "Google's token endpoint (local profile only).", default=GOOGLE_TOKEN_URL_DEFAULT
+    )
+    revoke_url: str = env(
+        "OAUTH_REVOKE_URL", "Google's revoke endpoint (local only).", default=GOOGLE_REVOKE_URL_DEFAULT
+    )
+    google_certs_url: str = env(
+        "GOOGLE_CERTS_URL",
+        "Google's ID-token certificates; overriding it is refused outside the `local` profile.",
+        default=GOOGLE_CERTS_DEFAULT,
+    )
+    http_timeout_seconds: float = env(
+        "OAUTH_HTTP_TIMEOUT_SECONDS", "Timeout of each call to Google's token/revoke endpoints.", default=10.0
+    )
+    profile: str = env(
+        "MAIL2TASK_PROFILE",
+        "`production` (default) or `local`; only `local` trusts the development signing key.",
+        default="production",
+    )
+
+    def __post_init__(self) -> None:
+        if not 0 < self.http_timeout_seconds <= 60:
+            raise ConfigError("environment variable OAUTH_HTTP_TIMEOUT_SECONDS must be in (0, 60]")
+        _google_endpoints(
+            self.profile,
+            (
+                ("OAUTH_TOKEN_URL", self.token_url, GOOGLE_TOKEN_URL_DEFAULT),
+                ("OAUTH_REVOKE_URL", self.revoke_url, GOOGLE_REVOKE_URL_DEFAULT),
+                ("GOOGLE_CERTS_URL", self.google_certs_url, GOOGLE_CERTS_DEFAULT),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ConsentSettings:
+    """The consent flow: where Google sends the browser back, where it may go next, how long a start lives."""
+
+    redirect_url: str = env("OAUTH_REDIRECT_URL", "Registered redirect URI: the `oauth` function's URL.")
+    auth_url: str = env(
+        "OAUTH_AUTH_URL", "Google's consent endpoint (local profile only).", default=GOOGLE_AUTH_URL_DEFAULT
+    )
+    return_targets: tuple[str, ...] = env(
+        "OAUTH_RETURN_TARGETS",
+        "Comma-separated exact URLs the consent page may send the browser to afterwards.",
+        default=(),
+    )
+    state_ttl_seconds: int = env(
+        "OAUTH_STATE_TTL_SECONDS", "Lifetime of a consent start (state + PKCE verifier).", default=600
+    )
+    profile: str = env(
+        "MAIL2TASK_PROFILE",
+        "`production` (default) or `local`; only `local` trusts the development signing key.",
+        default="production",
+    )
+
+    def __post_init__(self) -> None:
+        if not 60 <= self.state_ttl_seconds <= 3600:
+            raise ConfigError("environment variable OAUTH_STATE_TTL_SECONDS must be 60..3600")
+        _google_endpoints(self.profile, (("OAUTH_AUTH_URL", self.auth_url, GOOGLE_AUTH_URL_DEFAULT),))
+        if self.profile != "local":
+            for name, url in [("OAUTH_REDIRECT_URL", self.redirect_url)] + [
+                ("OAUTH_RETURN_TARGETS", target) for target in self.return_targets
+            ]:
+                if not url.startswith("https://"):
+                    raise ConfigError(f"environment variable {name} must hold https URLs")
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    """The current token-encryption key, mounted from Secret Manager with its version number."""
+
+    key: str = env(
+        "TOKEN_ENCRYPTION_KEY",
+        "Current token-encryption key: base64 of 32 random bytes (Secret Manager, mounted).",
+        secret=True,
+    )
+    key_version: str = env(
+        "TOKEN_ENCRYPTION_KEY_VERSION",
+        "Secret Manager version number of the mounted key (the pinned version); stored with each record.",
+    )
+
+
+@dataclass(frozen=True)
+class SecretManagerSettings:
+    """Where older token-encryption key versions are fetched from when a record needs one."""
+
+    key_secret: str = env(
+        "TOKEN_ENCRYPTION_KEY_SECRET",
+        "Secret Manager secret id holding the token-encryption key versions.",
+        default="mail2task-token-key",
+    )
+    host: str = env(
+        "MAIL2TASK_SECRET_MANAGER_HOST",
+        "Loopback host:port of a plaintext Secret Manager stand-in (tests, local stack); empty = Google.",
+        default="",
+    )
+
+    def __post_init__(self) -> None:
+        if self.host and not self.host.startswith(("127.0.0.1:", "localhost:", "[::1]:")):
+            raise ConfigError("environment variable MAIL2TASK_SECRET_MANAGER_HOST must be loopback host:port")
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """The scheduled refresh job: who may call it, what it picks, how hard and how long it works."""
+
+    refresh_url: str = env("REFRESH_URL", "Public URL of the `refresh` function (scheduler token audience).")
+    scheduler_service_account: str = env(
+        "SCHEDULER_SERVICE_ACCOUNT", "Service account Cloud Scheduler signs its OIDC token as."
+    )
+    window_seconds: int = env(
+        "REFRESH_WINDOW_SECONDS",
+        "Refresh active users' access tokens expiring within this window (> the schedule interval).",
+        default=1200,
+    )
+    active_days: int = env(
+        "REFRESH_ACTIVE_DAYS", "A grant used by background work within so many days is kept warm.", default=7
+    )
+    idle_days: int = env(
+        "REFRESH_IDLE_DAYS",
+        "Exercise every grant at least this often (Google expires refresh tokens unused for six months).",
+        default=7,
+    )
+    time_budget_seconds: float = env(
+        "REFRESH_TIME_BUDGET_SECONDS",
+        "Stop starting new refreshes after this long (below the function timeout); the rest waits a run.",
+        default=240.0,
+    )
+    concurrency: int = env("REFRESH_CONCURRENCY", "Refreshes in flight at once.", default=32)
+    page_size: int = env("REFRESH_PAGE_SIZE", "Due tokens read per query page.", default=200)
+
+    def __post_init__(self) -> None:
+        for name, value, low, high in (
+            ("REFRESH_WINDOW_SECONDS", self.window_seconds, 60, 3000),
+            ("REFRESH_ACTIVE_DAYS", self.active_days, 1, 90),
+            ("REFRESH_IDLE_DAYS", self.idle_days, 1, 90),
+            ("REFRESH_TIME_BUDGET_SECONDS", self.time_budget_seconds, 1, 3300),
+            ("REFRESH_CONCURRENCY", self.concurrency, 1, 256),
+            ("REFRESH_PAGE_SIZE", self.page_size, 1, 500),
+        ):
+            if not low <= value <= high:
+                raise ConfigError(f"environment variable {name} must be {low}..{high}")
+
+
+@dataclass(frozen=True)
+class RiscSettings:
+    """Cross-Account Protection: whose events we accept and where Google describes its signing keys."""
+
+    client_id: str = env("OAUTH_CLIENT_ID", "Web OAuth client id used for offline consent.")
+    extra_client_ids: tuple[str, ...] = env(
+        "RISC_EXTRA_CLIENT_IDS",
+        "Further OAuth client ids (e.g. the add-on's) whose security events are accepted, comma-separated.",
+        default=(),
+    )
+    config_url: str = env(
+        "RISC_CONFIG_URL",
+        "Google's RISC configuration document (issuer, jwks_uri); local profile only.",
+        default=RISC_CONFIG_URL_DEFAULT,
+    )
+    profile: str = env(
+        "MAIL2TASK_PROFILE",
+        "`production` (default) or `local`; only `local` trusts the development signing key.",
+        default="production",
+    )
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        return (self.client_id, *self.extra_client_ids)
+
+    def __post_init__(self) -> None:
+        _google_endpoints(self.profile, (("RISC_CONFIG_URL", self.config_url, RISC_CONFIG_URL_DEFAULT),))
+
+
+# Functions that start consent, use or drop a user's grant (begin / credentials_for / disconnect).
+_CONSENT_USERS = (OAuthClientSettings, ConsentSettings, VaultSettings, SecretManagerSettings)
+
 # Which settings each deployed function reads (README table and tests/infra wiring checks use this).
 FUNCTION_SETTINGS: dict[str, tuple[type[Any], ...]] = {
-    "addon": (CoreSettings,),
-    "convert": (CoreSettings, ConversionSettings),
-    "install": (CoreSettings,),
-    "oauth": (CoreSettings,),
-    "refresh": (CoreSettings,),
-    "risc": (CoreSettings,),
+    "addon": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
+    "convert": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
+    "install": (CoreSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
+    "oauth": (CoreSettings, OAuthClientSettings, ConsentSettings, VaultSettings, SecretManagerSettings),
+    "refresh": (CoreSettings, OAuthClientSettings, VaultSettings, SecretManagerSettings, RefreshSettings),
+    "risc": (CoreSettings, RiscSettings),
 }
 
 

@@ -6,7 +6,8 @@
     │   └── PayloadTooLarge 413    input over a size limit
     ├── Unauthenticated     401    a token is missing or failed verification (no detail leaves the process)
     ├── Forbidden           403    verified, but not allowed (policy, role, tenant)
-    │   └── ConsentRequired 403    the user has not granted (or has lost) the offline consent an action needs
+    │   ├── ConsentRequired 403    the user has not granted (or has lost) the offline consent an action needs
+    │   └── ScopesRequired  403    the add-on event lacks Google scopes the action needs (granular consent)
     ├── NotFound            404
     ├── Conflict            409    the state changed underneath the request
     ├── UpstreamError       502    a Google API failed; retryable unless the API said otherwise
@@ -85,6 +86,16 @@ class ConsentRequired(Forbidden):
     """The user must grant (or renew) consent first."""
 
     code = "consent_required"
+
+
+class ScopesRequired(Forbidden):
+    """The user has not granted the add-on every Google scope this action needs."""
+
+    code = "scopes_required"
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        super().__init__("Google scopes missing: " + " ".join(scopes))
+        self.scopes = scopes
 
 
 class NotFound(Mail2TaskError):

@@ -17,6 +17,25 @@ USERS = "users"
 TOKENS = "tokens"
 OAUTH_STATES = "oauth_states"
 RUNS = "runs"
+RISC_EVENTS = "risc_events"
+REFRESH_LEASES = "refresh_leases"
+
+# Every query shape that needs a composite index: (collection group, ((field, "ASCENDING"|"DESCENDING"), ...)).
+# tests/infra checks that infra/firestore.tf declares exactly these indexes.
+COMPOSITE_INDEXES: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+# oauth refresh job: due tokens of one partition (status ==, partition ==, refreshDueAt <=, ordered).
+COMPOSITE_INDEXES.append(
+    (TOKENS, (("status", "ASCENDING"), ("partition", "ASCENDING"), ("refreshDueAt", "ASCENDING")))
+)
+# add-on homepage: a user's tasks, newest first (assigned to me / created by me).
+COMPOSITE_INDEXES.append((TASKS, (("assigneeSub", "ASCENDING"), ("createdAt", "DESCENDING"))))
+COMPOSITE_INDEXES.append((TASKS, (("creatorSub", "ASCENDING"), ("createdAt", "DESCENDING"))))
+# tenancy: members who may use the app (assignee picker), ordered by email.
+COMPOSITE_INDEXES.append((MEMBERS, (("access", "ASCENDING"), ("email", "ASCENDING"))))
+
+# tenancy offboarding: collection groups whose documents get `expiresAt` when their tenant is uninstalled
+# (Firestore TTL deletes them after the retention period); infra/firestore.tf needs a TTL policy for each.
+TENANT_TTL_COLLECTION_GROUPS = (TASKS, COMMENTS, THREADS, MEMBERS, "notifications", "audit", USERS)
 
 
 @functools.cache

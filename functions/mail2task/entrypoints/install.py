@@ -1,14 +1,17 @@
-"""Entry point of the `install` function."""
+"""Entry point of the `install` function: app admin actions (who may use the app) and the tenancy sweep."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mail2task.http import Response, json_response
+from mail2task.http import Response
 
 if TYPE_CHECKING:
     import flask
 
 
 def install(request: flask.Request) -> Response:
-    return json_response({"error": {"code": "not_implemented", "message": "not implemented yet"}}, 501)
+    """Verified add-on actions of app admins, and Cloud Scheduler's ``?job=sweep``."""
+    from mail2task.tenancy.edge import serve
+
+    return serve(request)

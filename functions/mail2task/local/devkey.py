@@ -7,6 +7,7 @@ Only the ``local`` profile may point the verifier at them; production always ver
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,16 @@ class DevSigner:
     kid: str = "mail2task-dev-key"
     key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
 
+    @functools.cached_property
+    def _signer(self) -> Any:
+        """google-auth's signer for this key, parsed once (parsing costs tens of milliseconds)."""
+        from google.auth import crypt
+
+        pem = self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return crypt.RSASigner.from_string(pem, key_id=self.kid)
+
     def certs(self) -> dict[str, str]:
         """``{kid: x509 PEM}``, the shape of Google's oauth2/v1/certs."""
         return {self.kid: _certificate(self.key, self.kid)}
@@ -65,14 +76,11 @@ class DevSigner:
         self, claims: dict[str, Any], *, lifetime: int = 3600, header: dict[str, Any] | None = None
     ) -> str:
         """An RS256 JWT over ``claims`` (iat/exp filled in unless given)."""
-        from google.auth import crypt, jwt
+        from google.auth import jwt
 
         now = int(time.time())
         payload = {"iat": now, "exp": now + lifetime, **claims}
-        pem = self.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        signer = crypt.RSASigner.from_string(pem, key_id=self.kid)
+        signer = self._signer
         token: bytes = jwt.encode(signer, payload, header=header)
         return token.decode()
 

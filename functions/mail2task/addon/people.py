@@ -1,0 +1,86 @@
+"""People for the assignee picker (a page of the tenant's members) and checking the one picked.
+
+The first page of each tenant's picker is kept in process for ``PICKER_TTL_SECONDS``: opening one
+message after another then costs no member query, at the price of a newly added person showing up
+in the picker up to a minute later. The choice is always checked against the member's own record.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from mail2task.cards.create_form import UNASSIGNED
+from mail2task.cards.views import MemberOption
+from mail2task.errors import Conflict
+from mail2task.identity import Identity
+from mail2task.tasks.model import PersonRef
+
+PICKER_PAGE = 50
+PICKER_TTL_SECONDS = 60.0
+MAX_CACHED_TENANTS = 256
+
+
+class PickerCache:
+    """First picker pages by tenant, each kept for a fixed time (thread-safe, bounded)."""
+
+    def __init__(self, ttl: float = PICKER_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[str, tuple[float, list[MemberOption], str | None]] = OrderedDict()
+
+    def get(self, tenant: str) -> tuple[list[MemberOption], str | None] | None:
+        with self._lock:
+            entry = self._pages.get(tenant)
+            if entry is None or entry[0] <= self._clock():
+                return None
+            return entry[1], entry[2]
+
+    def put(self, tenant: str, members: list[MemberOption], token: str | None) -> None:
+        with self._lock:
+            self._pages[tenant] = (self._clock() + self._ttl, members, token)
+            self._pages.move_to_end(tenant)
+            while len(self._pages) > MAX_CACHED_TENANTS:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+PICKER_CACHE = PickerCache()
+
+
+def picker_page(
+    tenant: str, *, page_token: str | None = None, mode: str | None = None
+) -> tuple[list[MemberOption], str | None]:
+    """One page of people who may be assigned tasks in ``tenant``, and the next page's token."""
+    if page_token is None:
+        cached = PICKER_CACHE.get(tenant)
+        if cached is not None:
+            return cached
+    from mail2task.tenancy.members import list_members
+
+    page = list_members(tenant, page_token=page_token, limit=PICKER_PAGE, mode=mode)
+    members = [MemberOption(m.sub, m.email, m.name) for m in page.members if m.email]
+    if page_token is None:
+        PICKER_CACHE.put(tenant, members, page.next_page_token)
+    return members, page.next_page_token
+
+
+def resolve_assignee(tenant: str, value: str | None, identity: Identity) -> PersonRef | None:
+    """The person picked in the form; only the user or a member of the user's own tenant is accepted."""
+    if value is None or value in ("", UNASSIGNED):
+        return None
+    if value == identity.sub:
+        return PersonRef(identity.email, identity.name or "", identity.sub)
+    from mail2task.tenancy.members import get_member
+    from mail2task.tenancy.model import ACCESS_REMOVED
+
+    member = get_member(tenant, value)
+    if member is None or member.access == ACCESS_REMOVED or not member.email:
+        raise Conflict("The person you picked cannot be assigned tasks. Pick someone else.")
+    return PersonRef(member.email, member.name, member.sub)

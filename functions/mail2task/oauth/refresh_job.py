@@ -1,0 +1,237 @@
+"""The scheduled refresh run: renew due grants with bounded concurrency, within a time budget.
+
+Per partition (leased, see ``leases``) the run pages through due tokens with one indexed query and hands
+each to a thread pool. A worker calls Google outside any transaction, then writes the outcome with a
+single update guarded by the document's update time as read by the query: one read and one write per
+token. Outcomes: refreshed; retried (5xx/408/429/temporarily_unavailable/timeouts, or an unexpected
+answer: back off with jitter, next run); revoked (``invalid_grant``: secrets deleted, member marked
+``needs_reconnect``); skipped (budget reached, changed meanwhile, unreadable). ``invalid_client`` stops
+the run: the client configuration is wrong and every user would fail alike.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mail2task.errors import Mail2TaskError
+from mail2task.oauth import model, repository
+from mail2task.oauth.leases import PartitionLeases
+from mail2task.oauth.runtime import Runtime
+from mail2task.oauth.token_client import Failure, TokenEndpointError
+from mail2task.oauth.vault import Sealed, TokenSecrets
+
+if TYPE_CHECKING:
+    from mail2task.config import RefreshSettings
+
+log = logging.getLogger(__name__)
+WRITE_MARGIN_SECONDS = 2.0  # time kept back after the last refresh for its write and lease release
+
+
+@dataclass
+class RunSummary:
+    picked: int = 0
+    refreshed: int = 0
+    retried: int = 0
+    revoked: int = 0
+    skipped: int = 0
+    partitions_leased: int = 0
+    partitions_busy: int = 0
+    budget_exhausted: bool = False
+    aborted: str | None = None
+    errors: collections.Counter[str] = field(default_factory=collections.Counter)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "picked": self.picked,
+            "refreshed": self.refreshed,
+            "retried": self.retried,
+            "revoked": self.revoked,
+            "skipped": self.skipped,
+            "partitions": {"leased": self.partitions_leased, "busy": self.partitions_busy},
+            "budgetExhausted": self.budget_exhausted,
+            "aborted": self.aborted,
+            "errors": dict(sorted(self.errors.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def policy_from(settings: RefreshSettings) -> model.RefreshPolicy:
+    return model.RefreshPolicy(
+        window=dt.timedelta(seconds=settings.window_seconds),
+        active_period=dt.timedelta(days=settings.active_days),
+        idle_after=dt.timedelta(days=settings.idle_days),
+    )
+
+
+class RefreshRun:
+    """One run. ``monotonic`` measures the budget; the runtime's clock decides what is due."""
+
+    def __init__(
+        self,
+        settings: RefreshSettings,
+        *,
+        runtime: Runtime | None = None,
+        rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        run_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.rt = runtime or Runtime()
+        self.rng = rng or random.Random()  # noqa: S311 - back-off jitter, not security
+        self.monotonic = monotonic
+        self.run_id = run_id or uuid.uuid4().hex
+        self.policy = policy_from(settings)
+        self.summary = RunSummary()
+        self._lock = threading.Lock()
+        self._abort = threading.Event()
+        self._stop_at = 0.0
+
+    def _count(self, outcome: str, error: str | None = None) -> None:
+        with self._lock:
+            setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+            if error:
+                self.summary.errors[error] += 1
+
+    def run(self) -> RunSummary:
+        started = self.monotonic()
+        timeout = self.rt.client.http_timeout_seconds
+        budget = self.settings.time_budget_seconds
+        self._stop_at = started + budget - timeout - WRITE_MARGIN_SECONDS
+        lease_until = self.rt.clock() + dt.timedelta(seconds=budget + timeout + 30)
+        leases = PartitionLeases(self.rt.db, self.run_id, lease_until)
+        slots = threading.BoundedSemaphore(self.settings.concurrency * 2)
+        pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="refresh")
+        try:
+            for partition in self.rng.sample(range(model.PARTITIONS), model.PARTITIONS):
+                if self._abort.is_set() or self.monotonic() >= self._stop_at:
+                    self.summary.budget_exhausted = not self._abort.is_set()
+                    break
+                if not leases.acquire(partition, self.rt.clock()):
+                    self.summary.partitions_busy += 1
+                    continue
+                self.summary.partitions_leased += 1
+                self._drain(partition, pool, slots)
+        finally:
+            pool.shutdown(wait=True)
+            leases.release_all()
+        self.summary.seconds = self.monotonic() - started
+        return self.summary
+
+    def _drain(self, partition: int, pool: ThreadPoolExecutor, slots: threading.BoundedSemaphore) -> None:
+        after = None
+        while not self._abort.is_set():
+            if self.monotonic() >= self._stop_at:
+                self.summary.budget_exhausted = True
+                return
+            page = repository.due_page(
+                self.rt.db, partition, self.rt.clock(), self.settings.page_size, after=after
+            )
+            with self._lock:
+                self.summary.picked += len(page)
+            for snapshot in page:
+                slots.acquire()
+                future = pool.submit(self._refresh_one, snapshot)
+                future.add_done_callback(lambda _: slots.release())
+            if len(page) < self.settings.page_size:
+                return
+            after = page[-1]
+
+    def _refresh_one(self, snapshot: Any) -> None:
+        try:
+            self._count(self._outcome(snapshot))
+        except Exception as error:  # a worker must never take the run down; the token stays due
+            log.exception("refresh of one grant failed unexpectedly: %s", type(error).__name__)
+            self._count("skipped", type(error).__name__)
+
+    def _outcome(self, snapshot: Any) -> str:
+        from google.api_core import exceptions
+
+        if self._abort.is_set():
+            return "skipped"
+        if self.monotonic() >= self._stop_at:
+            self.summary.budget_exhausted = True
+            return "skipped"
+        record = model.TokenRecord.from_dict(snapshot.id, snapshot.to_dict() or {})
+        now = self.rt.clock()
+        if record.key_id is None or record.ciphertext is None or not record.usable:
+            return "skipped"
+        if record.refresh_due_at is None or record.refresh_due_at > now:
+            return "skipped"
+        precondition = self.rt.db.write_option(last_update_time=snapshot.update_time)
+        ref = repository.token_ref(self.rt.db, record.sub)
+        try:
+            secrets = self.rt.vault.open(Sealed(record.key_id, record.ciphertext), record.sub)
+        except Mail2TaskError as error:
+            log.error("stored grant unreadable: %s", error.code)
+            with self._lock:
+                self.summary.errors[error.code] += 1
+            return "skipped"
+        try:
+            response = self.rt.tokens.refresh(secrets.refresh_token)
+        except TokenEndpointError as error:
+            return self._failed(record, snapshot, error, now)
+        fresh = TokenSecrets(response.refresh_token or secrets.refresh_token, response.access_token)
+        due = self.policy.next_due(
+            access_expires_at=response.expires_at,
+            last_refreshed_at=now,
+            last_used_at=record.last_used_at,
+            now=now,
+        )
+        fields = repository.refresh_fields(
+            sealed=self.rt.vault.seal(fresh, record.sub),
+            refresh_token=fresh.refresh_token,
+            scopes=response.scopes,
+            access_expires_at=response.expires_at,
+            refresh_due_at=due,
+            now=now,
+        )
+        try:
+            ref.update(fields, option=precondition)
+        except (exceptions.FailedPrecondition, exceptions.NotFound):
+            return "skipped"  # a consent, disconnect or RISC event changed it meanwhile: theirs wins
+        return "refreshed"
+
+    def _failed(
+        self, record: model.TokenRecord, snapshot: Any, error: TokenEndpointError, now: dt.datetime
+    ) -> str:
+        from google.api_core import exceptions
+
+        with self._lock:
+            self.summary.errors[error.error] += 1
+        if error.failure is Failure.CLIENT:
+            if not self._abort.is_set():
+                log.error("token endpoint rejects our OAuth client (%s): stopping the run", error.error)
+                self.summary.aborted = error.error
+                self._abort.set()
+            return "skipped"
+        try:
+            if error.failure is Failure.FINAL:
+                repository.mark_lost(
+                    self.rt.db, record.sub, record.tenant, status=model.NEEDS_RECONNECT, reason=error.error,
+                    now=now, if_unchanged_since=snapshot.update_time,
+                )  # fmt: skip
+                return "revoked"
+            failures = record.failures + 1
+            repository.token_ref(self.rt.db, record.sub).update(
+                {
+                    "failures": failures,
+                    "lastError": error.error,
+                    "refreshDueAt": self.policy.retry_due(failures, now, self.rng),
+                    "updatedAt": now,
+                },
+                option=self.rt.db.write_option(last_update_time=snapshot.update_time),
+            )
+        except (exceptions.FailedPrecondition, exceptions.NotFound):
+            return "skipped"
+        return "retried"

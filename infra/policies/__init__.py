@@ -1,0 +1,1 @@
+"""mail2task's custom checkov policies (loaded with --external-checks-dir infra/policies)."""

@@ -1,0 +1,1 @@
+"""Tests of the oauth part (consent, vault, refresh, RISC)."""
