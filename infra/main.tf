@@ -65,7 +65,7 @@ locals {
     }
     oauth = {
       description = "Per-user consent: start, callback (PKCE, one-time state) and disconnect."
-      settings    = ["ConsentSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings", "VaultSettings"]
+      settings    = ["AddonSettings", "ConsentSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings", "VaultSettings"]
       roles       = ["roles/datastore.user"]
       invokers    = [] # public, see local.public_functions
       ingress     = "ALLOW_ALL"

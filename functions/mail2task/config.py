@@ -392,7 +392,9 @@ class RefreshSettings:
         "Stop starting new refreshes after this long (below the function timeout); the rest waits a run.",
         default=240.0,
     )
-    concurrency: int = env("REFRESH_CONCURRENCY", "Refreshes in flight at once.", default=32)
+    concurrency: int = env(
+        "REFRESH_CONCURRENCY", "Refreshes in flight at once (threads mostly waiting on Google).", default=64
+    )
     page_size: int = env("REFRESH_PAGE_SIZE", "Due tokens read per query page.", default=200)
 
     def __post_init__(self) -> None:
@@ -445,7 +447,15 @@ FUNCTION_SETTINGS: dict[str, tuple[type[Any], ...]] = {
     "addon": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
     "convert": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
     "install": (CoreSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
-    "oauth": (CoreSettings, OAuthClientSettings, ConsentSettings, VaultSettings, SecretManagerSettings),
+    # oauth also answers the add-on's connect/disconnect card actions, verified like every add-on request.
+    "oauth": (
+        CoreSettings,
+        AddonSettings,
+        OAuthClientSettings,
+        ConsentSettings,
+        VaultSettings,
+        SecretManagerSettings,
+    ),
     "refresh": (CoreSettings, OAuthClientSettings, VaultSettings, SecretManagerSettings, RefreshSettings),
     "risc": (CoreSettings, RiscSettings),
 }

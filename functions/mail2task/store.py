@@ -20,7 +20,8 @@ RUNS = "runs"
 RISC_EVENTS = "risc_events"
 REFRESH_LEASES = "refresh_leases"
 
-# Every query shape that needs a composite index: (collection group, ((field, "ASCENDING"|"DESCENDING"), ...)).
+# Every query shape that needs a composite index:
+# (collection group, ((field, "ASCENDING"|"DESCENDING"), ...)).
 # tests/infra checks that infra/firestore.tf declares exactly these indexes.
 COMPOSITE_INDEXES: list[tuple[str, tuple[tuple[str, str], ...]]] = []
 # oauth refresh job: due tokens of one partition (status ==, partition ==, refreshDueAt <=, ordered).

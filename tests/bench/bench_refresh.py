@@ -125,9 +125,9 @@ def run(ctx: BenchContext) -> list[Row]:
             counter = FirestoreCounter()
             settings = load(RefreshSettings)
             db = CountingClient(counter, project=emulator.project)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             summary = RefreshRun(settings, runtime=Runtime(db=db, clock=lambda: now)).run()
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -139,7 +139,12 @@ def run(ctx: BenchContext) -> list[Row]:
     note = f"concurrency {settings.concurrency}, page {settings.page_size}, endpoint latency 50 ms"
     return [
         Row(BENCH, "grants refreshed in one run", f"{refreshed:,} of {TOKENS:,}", note),
-        Row(BENCH, "refresh run: wall time", f"{wall:.1f} s", f"{refreshed / wall:,.0f} tokens/s"),
+        Row(
+            BENCH,
+            "refresh run: wall time",
+            f"{wall:.1f} s",
+            f"{refreshed / wall:,.0f} tokens/s; {cpu / refreshed * 1000:.2f} ms CPU/token in this process",
+        ),
         Row(
             BENCH,
             "sequential google-auth loop: wall time",
@@ -157,6 +162,6 @@ def run(ctx: BenchContext) -> list[Row]:
             BENCH,
             "Firestore writes per refreshed token",
             f"{counts['writes'] / refreshed:.3f}",
-            f"{counts['writes']:,}: 1 per token + 2 per partition lease ({summary.partitions_leased}); target <= 1",
+            f"{counts['writes']:,}: 1 per token + 2 per leased partition ({summary.partitions_leased})",
         ),
     ]

@@ -165,3 +165,63 @@ def collection_names() -> set[str]:
         for name, value in vars(store).items()
         if name.isupper() and isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]*", value)
     }
+
+
+def _module_path(name: str) -> Path | None:
+    for path in (
+        FUNCTIONS / f"{name.replace('.', '/')}.py",
+        FUNCTIONS / name.replace(".", "/") / "__init__.py",
+    ):
+        if path.exists():
+            return path
+    return None
+
+
+def _loaded_settings(nodes: list[ast.AST]) -> set[str]:
+    """Names of the settings classes passed to ``load(...)`` anywhere in ``nodes``."""
+    loaded: set[str] = set()
+    for node in nodes:
+        for call in ast.walk(node):
+            if not (
+                isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "load"
+            ):
+                continue
+            if call.args and isinstance(call.args[0], ast.Name):
+                loaded.add(call.args[0].id)
+    return loaded
+
+
+def _imported_modules(nodes: list[ast.AST]) -> set[str]:
+    modules: set[str] = set()
+    for node in nodes:
+        for statement in ast.walk(node):
+            if isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith("mail2task"):
+                module = statement.module or ""
+                modules.add(module)
+                modules.update(f"{module}.{alias.name}" for alias in statement.names)
+    return {module for module in modules if _module_path(module)}
+
+
+def settings_loaded_directly(function: str) -> set[str]:
+    """Settings classes an entry point loads itself or in the modules its body imports (one level deep).
+
+    One level keeps shared runtimes with lazily loaded settings (loaded only on some paths) out of the
+    picture; what an entry point's own handlers load is certain to be needed in production.
+    """
+    import importlib
+
+    entry = getattr(importlib.import_module("mail2task.entrypoints"), function)
+    path = _module_path(entry.__module__)
+    assert path is not None, entry.__module__
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    body: list[ast.AST] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and (node.name == function or node.name.startswith("_"))
+    ]
+    loaded = _loaded_settings(body)
+    for module in _imported_modules(body):
+        module_path = _module_path(module)
+        assert module_path is not None
+        loaded |= _loaded_settings([ast.parse(module_path.read_text(encoding="utf-8"))])
+    return loaded

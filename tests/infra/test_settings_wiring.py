@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.infra.parsed import expression, infra, references, settings_by_function
+from tests.infra.parsed import expression, infra, references, settings_by_function, settings_loaded_directly
 
 SETTINGS_CLASSES_EXPRESSION = (
     "{for name, fn in local.functions : name => "
@@ -28,6 +28,19 @@ def test_function_settings_classes_match_the_code() -> None:
     declared = {name: set(fn["settings"]) for name, fn in infra().locals["functions"].items()}
     code = {name: {cls.__name__ for cls in classes} for name, classes in config.FUNCTION_SETTINGS.items()}
     assert declared == code, "local.functions[*].settings must equal mail2task.config.FUNCTION_SETTINGS"
+
+
+def test_function_settings_include_what_each_entry_point_loads() -> None:
+    """FUNCTION_SETTINGS drives the wiring, so a class a handler loads but FUNCTION_SETTINGS omits would be
+    missing in production (a ConfigError on the first such request)."""
+    from mail2task import config
+
+    for function, classes in config.FUNCTION_SETTINGS.items():
+        missing = settings_loaded_directly(function) - {cls.__name__ for cls in classes}
+        assert not missing, (
+            f"the {function} function loads {sorted(missing)} but mail2task.config.FUNCTION_SETTINGS"
+            f"[{function!r}] does not list it, so Terraform would not wire its variables"
+        )
 
 
 def test_settings_classes_list_exactly_the_variables_each_class_reads() -> None:

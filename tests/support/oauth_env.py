@@ -167,3 +167,22 @@ def stored_secrets(db: Any, sub: str) -> Any:
     if "ciphertext" not in data:
         return None
     return default_vault().open(Sealed(data["keyId"], data["ciphertext"]), sub)
+
+
+def refresh_settings(**change: Any) -> Any:
+    """The refresh function's settings from the environment, small enough for tests, with ``change``."""
+    import dataclasses
+
+    from mail2task.config import RefreshSettings, load
+
+    return dataclasses.replace(load(RefreshSettings), **{"concurrency": 4, "page_size": 5, **change})
+
+
+def refresh_run(clock: Clock, db: Any = None, **change: Any) -> Any:
+    """One refresh run at ``clock``; checks that every picked token ended in exactly one outcome."""
+    from mail2task.oauth.refresh_job import RefreshRun
+
+    summary = RefreshRun(refresh_settings(**change), runtime=Runtime(clock=clock, db=db)).run()
+    outcomes = summary.refreshed + summary.retried + summary.revoked + summary.skipped
+    assert outcomes == summary.picked
+    return summary

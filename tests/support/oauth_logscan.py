@@ -10,7 +10,6 @@ verifiers, key material, bearer tokens — and when the package ends no record m
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -22,6 +21,7 @@ LOGGERS = (
 )  # fmt: skip
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 MIN_SECRET_CHARS = 12
+WINDOW, STRIDE = 8, 4  # WINDOW + STRIDE - 1 <= MIN_SECRET_CHARS
 
 
 class SecretRegistry:
@@ -39,10 +39,16 @@ class SecretRegistry:
                 if value and len(value) >= MIN_SECRET_CHARS:
                     self._values.add(value)
 
-    def pattern(self) -> re.Pattern[str] | None:
+    def index(self) -> dict[str, list[tuple[str, int]]]:
+        """Each secret under its ``WINDOW``-character slices at offsets 0..STRIDE-1: any occurrence of a
+        secret (>= MIN_SECRET_CHARS long) covers one of those slices at a position divisible by STRIDE."""
         with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, values))) if values else None
+            values = list(self._values)
+        found: dict[str, list[tuple[str, int]]] = {}
+        for value in values:
+            for offset in range(STRIDE):
+                found.setdefault(value[offset : offset + WINDOW], []).append((value, offset))
+        return found
 
     def __len__(self) -> int:
         return len(self._values)
@@ -70,17 +76,25 @@ class CaptureHandler(logging.Handler):
 
     def leaks(self, registry: SecretRegistry) -> list[str]:
         """``logger: ...context...`` for every record holding a registered secret (secret masked)."""
-        pattern = registry.pattern()
-        if pattern is None:
-            return []
+        index = registry.index()
         found = []
         for name, text in self.records:
-            match = pattern.search(text)
-            if match:
-                start = max(0, match.start() - 60)
-                context = text[start : match.start()] + "<SECRET>" + text[match.end() : match.end() + 20]
+            match = _find(text, index)
+            if match is not None:
+                start, end = match
+                context = text[max(0, start - 60) : start] + "<SECRET>" + text[end : end + 20]
                 found.append(f"{name}: {context!r}")
         return found
+
+
+def _find(text: str, index: dict[str, list[tuple[str, int]]]) -> tuple[int, int] | None:
+    for position in range(0, len(text) - WINDOW + 1, STRIDE):
+        candidates = index.get(text[position : position + WINDOW])
+        for value, offset in candidates or ():
+            start = position - offset
+            if start >= 0 and text.startswith(value, start):
+                return start, start + len(value)
+    return None
 
 
 REGISTRY = SecretRegistry()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Labels mail software writes, mapped to the codec that decodes what they actually send (mostly the
 # Microsoft or GB supersets, as browsers do per the WHATWG Encoding Standard).
@@ -55,16 +56,24 @@ def _label(label: str | None) -> str:
     return (label or "").strip().strip("\"'").lower()
 
 
+@lru_cache(maxsize=256)
 def codec_for(label: str | None) -> str | None:
-    """The Python codec for a charset label (``None`` when unknown), mapped to its common superset."""
+    """The Python text codec for a charset label (``None`` when unknown), mapped to its common superset."""
     name = _label(label)
     if name in _UNKNOWN_LABELS:
         return None
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except (LookupError, ValueError):  # ValueError: a NUL inside the label
         return None
+    try:
+        b"a".decode(codec)
+    except LookupError:  # a codec, but not a text encoding ("quoted-printable", "zlib")
+        return None
+    except UnicodeDecodeError:  # a text encoding that needs more than one byte
+        pass
+    return codec
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -34,7 +34,7 @@ class MessageTooLarge(PayloadTooLarge):
     """The message is larger than the conversion limit."""
 
 
-def convert(raw: bytes, *, max_bytes: int | None = None) -> TaskDraft:
+def convert(raw: bytes | bytearray | memoryview, *, max_bytes: int | None = None) -> TaskDraft:
     """Convert one RFC 5322 message into a task draft.
 
     ``max_bytes`` defaults to ``ConversionSettings.max_message_bytes`` (``MAX_MESSAGE_BYTES``, 25 MB);

@@ -28,6 +28,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def unfold(value: str) -> str:
     """Remove line folding (CRLF or LF before whitespace) and stray line breaks."""
+    if "\n" not in value and "\r" not in value:
+        return value
     return value.replace("\r", "").replace("\n", "")
 
 

@@ -7,6 +7,8 @@ from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.policy import Compat32
 
+from mail2task.conversion.headers import unfold
+
 _CHUNK = 64 * 1024
 _FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
@@ -25,7 +27,7 @@ class RawHeaders(Compat32):
     surrogate-escaped, never as ``email.header.Header`` objects: decoding is done by ``headers.py``."""
 
     def header_fetch_parse(self, name: str, value: str) -> str:
-        return value.replace("\r", "").replace("\n", "")
+        return unfold(value)
 
 
 RAW_HEADERS = RawHeaders()

@@ -5,6 +5,7 @@
     POST /revoke                         revokes a refresh or access token (and what hangs off it)
     GET  /oauth2/v1/certs, /oauth2/v3/certs   the signing key as {kid: x509 PEM} and as JWKS
     GET  /.well-known/risc-configuration     issuer and jwks_uri, as Google's RISC configuration
+    GET  /tokeninfo?access_token=...     who a live access token belongs to and its scopes
 
 Errors use Google's JSON shape (``{"error": "invalid_grant", "error_description": ...}``). ID tokens and
 security event tokens are signed by a ``DevSigner``. ``faults`` injects latency, failing or hanging
@@ -144,6 +145,12 @@ class OAuthStandIn:
         """Change what a grant covers (the user removed access to part of it)."""
         with self._lock:
             self._grants[refresh_token].scopes = set(scopes)
+
+    def token_info(self, access_token: str) -> tuple[str, set[str]] | None:
+        """Whose live access token this is and its scopes (what Google's tokeninfo endpoint tells)."""
+        with self._lock:
+            grant = self._grants.get(self._access.get(access_token) or "")
+            return (grant.sub, set(grant.scopes)) if grant is not None and not grant.revoked else None
 
     def is_revoked(self, refresh_token: str) -> bool:
         with self._lock:
@@ -313,6 +320,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the benchmark opens many keep-alive connections at once
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (or was killed) mid-request is normal here: say nothing."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     standin: OAuthStandIn
@@ -340,6 +350,15 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/o/oauth2/v2/auth":
             status, headers, body = self.standin.authorize(dict(urllib.parse.parse_qsl(url.query)))
             self._send(status, body, headers)
+            return
+        if url.path == "/tokeninfo":
+            info = self.standin.token_info(dict(urllib.parse.parse_qsl(url.query)).get("access_token", ""))
+            if info is None:
+                self._json(400, {"error": "invalid_token", "error_description": "Invalid Value"})
+            else:
+                self._json(
+                    200, {"sub": info[0], "scope": " ".join(sorted(info[1])), "expires_in": ACCESS_LIFETIME}
+                )
             return
         document = self.standin.document(url.path)
         if document is None:

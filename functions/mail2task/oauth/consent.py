@@ -89,8 +89,12 @@ class Outcome:
 
 
 def _revoke_quietly(rt: Runtime, response: TokenResponse) -> None:
+    """Undo a refused consent's fresh grant. Without a new refresh token there is nothing to undo (and
+    revoking the access token would end that account's earlier grant to us as well)."""
+    if response.refresh_token is None:
+        return
     try:
-        rt.tokens.revoke(response.refresh_token or response.access_token)
+        rt.tokens.revoke(response.refresh_token)
     except TokenEndpointError as error:
         log.warning("could not revoke a refused grant: %s", error.error)
 

@@ -1,10 +1,13 @@
 """The scheduled refresh run: renew due grants with bounded concurrency, within a time budget.
 
 Per partition (leased, see ``leases``) the run pages through due tokens with one indexed query and hands
-each to a thread pool. A worker calls Google outside any transaction, then writes the outcome with a
-single update guarded by the document's update time as read by the query: one read and one write per
-token. Outcomes: refreshed; retried (5xx/408/429/temporarily_unavailable/timeouts, or an unexpected
-answer: back off with jitter, next run); revoked (``invalid_grant``: secrets deleted, member marked
+each to a thread pool. A worker calls Google outside any transaction, then writes the outcome as one
+update guarded by the document's update time as read by the query (group-committed with other workers'
+through BatchWrite, see ``batched_writes``) and waits for it before taking the next token: one read and
+one write per token, and never more than ``concurrency`` answers from Google not yet stored.
+
+Outcomes: refreshed; retried (5xx/408/429/temporarily_unavailable/timeouts, or an unexpected answer:
+back off with jitter, next run); revoked (``invalid_grant``: secrets deleted, member marked
 ``needs_reconnect``); skipped (budget reached, changed meanwhile, unreadable). ``invalid_client`` stops
 the run: the client configuration is wrong and every user would fail alike.
 """
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mail2task.errors import Mail2TaskError
 from mail2task.oauth import model, repository
+from mail2task.oauth.batched_writes import FAILED_PRECONDITION, NOT_FOUND, OK, BatchedUpdates
 from mail2task.oauth.leases import PartitionLeases
 from mail2task.oauth.runtime import Runtime
 from mail2task.oauth.token_client import Failure, TokenEndpointError
@@ -112,6 +116,7 @@ class RefreshRun:
         leases = PartitionLeases(self.rt.db, self.run_id, lease_until)
         slots = threading.BoundedSemaphore(self.settings.concurrency * 2)
         pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="refresh")
+        self._writes = BatchedUpdates(self.rt.db)
         try:
             for partition in self.rng.sample(range(model.PARTITIONS), model.PARTITIONS):
                 if self._abort.is_set() or self.monotonic() >= self._stop_at:
@@ -124,6 +129,7 @@ class RefreshRun:
                 self._drain(partition, pool, slots)
         finally:
             pool.shutdown(wait=True)
+            self._writes.close()
             leases.release_all()
         self.summary.seconds = self.monotonic() - started
         return self.summary
@@ -154,9 +160,16 @@ class RefreshRun:
             log.exception("refresh of one grant failed unexpectedly: %s", type(error).__name__)
             self._count("skipped", type(error).__name__)
 
-    def _outcome(self, snapshot: Any) -> str:
-        from google.api_core import exceptions
+    def _write(self, snapshot: Any, fields: dict[str, Any], outcome: str) -> str:
+        code = self._writes.update(snapshot.reference, fields, snapshot.update_time)
+        if code == OK:
+            return outcome
+        if code not in (FAILED_PRECONDITION, NOT_FOUND):
+            with self._lock:
+                self.summary.errors[f"store_status_{code}"] += 1
+        return "skipped"  # changed meanwhile (a consent, disconnect or RISC event): theirs wins
 
+    def _outcome(self, snapshot: Any) -> str:
         if self._abort.is_set():
             return "skipped"
         if self.monotonic() >= self._stop_at:
@@ -168,8 +181,6 @@ class RefreshRun:
             return "skipped"
         if record.refresh_due_at is None or record.refresh_due_at > now:
             return "skipped"
-        precondition = self.rt.db.write_option(last_update_time=snapshot.update_time)
-        ref = repository.token_ref(self.rt.db, record.sub)
         try:
             secrets = self.rt.vault.open(Sealed(record.key_id, record.ciphertext), record.sub)
         except Mail2TaskError as error:
@@ -196,11 +207,7 @@ class RefreshRun:
             refresh_due_at=due,
             now=now,
         )
-        try:
-            ref.update(fields, option=precondition)
-        except (exceptions.FailedPrecondition, exceptions.NotFound):
-            return "skipped"  # a consent, disconnect or RISC event changed it meanwhile: theirs wins
-        return "refreshed"
+        return self._write(snapshot, fields, "refreshed")
 
     def _failed(
         self, record: model.TokenRecord, snapshot: Any, error: TokenEndpointError, now: dt.datetime
@@ -215,23 +222,20 @@ class RefreshRun:
                 self.summary.aborted = error.error
                 self._abort.set()
             return "skipped"
-        try:
-            if error.failure is Failure.FINAL:
+        if error.failure is Failure.FINAL:  # the secrets and the member's state change together
+            try:
                 repository.mark_lost(
                     self.rt.db, record.sub, record.tenant, status=model.NEEDS_RECONNECT, reason=error.error,
                     now=now, if_unchanged_since=snapshot.update_time,
                 )  # fmt: skip
-                return "revoked"
-            failures = record.failures + 1
-            repository.token_ref(self.rt.db, record.sub).update(
-                {
-                    "failures": failures,
-                    "lastError": error.error,
-                    "refreshDueAt": self.policy.retry_due(failures, now, self.rng),
-                    "updatedAt": now,
-                },
-                option=self.rt.db.write_option(last_update_time=snapshot.update_time),
-            )
-        except (exceptions.FailedPrecondition, exceptions.NotFound):
-            return "skipped"
-        return "retried"
+            except (exceptions.FailedPrecondition, exceptions.NotFound):
+                return "skipped"
+            return "revoked"
+        failures = record.failures + 1
+        fields = {
+            "failures": failures,
+            "lastError": error.error,
+            "refreshDueAt": self.policy.retry_due(failures, now, self.rng),
+            "updatedAt": now,
+        }
+        return self._write(snapshot, fields, "retried")

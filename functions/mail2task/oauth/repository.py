@@ -21,6 +21,8 @@ from mail2task.oauth.vault import Sealed
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+# What the refresh run reads of a due token (a projection still costs one read per document).
+REFRESH_VIEW = ("tenant", "status", "keyId", "ciphertext", "refreshDueAt", "lastUsedAt", "failures")
 SECRET_FIELDS = ("ciphertext", "keyId", "rtPrefixHash", "rtHash", "accessExpiresAt", "refreshDueAt")
 
 
@@ -130,7 +132,8 @@ def mark_lost(
 def due_page(
     db: firestore.Client, partition: int, now: dt.datetime, limit: int, after: Any = None
 ) -> list[Any]:
-    """Up to ``limit`` granted tokens of ``partition`` due by ``now``, oldest due first (indexed query)."""
+    """Up to ``limit`` granted tokens of ``partition`` due by ``now``, oldest due first (indexed query),
+    with the fields of ``REFRESH_VIEW`` only."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     query = (
@@ -140,6 +143,7 @@ def due_page(
         .where(filter=FieldFilter("refreshDueAt", "<=", now))
         .order_by("refreshDueAt")
         .limit(limit)
+        .select(REFRESH_VIEW)  # decoding fewer fields is a third of the CPU per document
     )
     if after is not None:
         query = query.start_after(after)

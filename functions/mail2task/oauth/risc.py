@@ -149,7 +149,10 @@ def _targets(rt: Runtime, scope: str, payload: Mapping[str, Any]) -> list[Any]:
     if scope == "subject":
         sub = subject.get("sub")
         if not isinstance(sub, str) or not 0 < len(sub) <= 255:
-            raise BadRequest("security event subject without sub")
+            log.info(
+                "security event names no Google account id (subject type %r)", subject.get("subject_type")
+            )
+            return []  # e.g. an email-only subject: nothing of ours is keyed by it
         snapshot = repository.token_ref(rt.db, sub).get()
         return [snapshot] if snapshot.exists else []
     algorithm, token = subject.get("token_identifier_alg"), subject.get("token")

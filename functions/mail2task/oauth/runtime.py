@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 @functools.cache
 def shared_transport() -> Transport:
-    from mail2task.oauth.http_transport import RequestsTransport
+    from mail2task.oauth.http_transport import PooledTransport
 
-    return RequestsTransport()
+    return PooledTransport()
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ OPENID = "openid"
 # granted email or profile.
 BASE_SCOPES = (OPENID, EMAIL)
 ALIASES = {"email": EMAIL, "profile": PROFILE}
+OUTSIDE_PREFIX = frozenset({OPENID, "https://mail.google.com/"})  # Google scopes without the usual prefix
 MAX_SCOPES = 20
 MAX_SCOPE_CHARS = 200
 
@@ -31,7 +32,9 @@ def requested(scopes: Iterable[str]) -> tuple[str, ...]:
         if not isinstance(scope, str) or not 0 < len(scope) <= MAX_SCOPE_CHARS:
             raise BadRequest("malformed scope")
         scope = canonical(scope)
-        if scope != OPENID and (not scope.startswith(GOOGLE_SCOPE_PREFIX) or any(c.isspace() for c in scope)):
+        if scope not in OUTSIDE_PREFIX and (
+            not scope.startswith(GOOGLE_SCOPE_PREFIX) or any(c.isspace() for c in scope)
+        ):
             raise BadRequest("only Google API scopes may be requested")
         result.add(scope)
     if len(result) > MAX_SCOPES:

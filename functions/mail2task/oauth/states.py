@@ -2,9 +2,9 @@
 
 Only the state's hash is a document id, so the database never holds a usable state; the PKCE verifier
 and the nonce are sealed by the vault (Firestore's client logs whole requests at DEBUG level, so nothing
-secret is ever written in clear). Consuming is a
-delete with an ``update_time`` precondition: of two callbacks racing with the same state, exactly one
-gets the record. Expiry is checked here; the ``expiresAt`` TTL policy only cleans up (it may lag a day).
+secret is ever written in clear). Consuming is a delete with an ``update_time`` precondition: of two
+callbacks racing with the same state, exactly one gets the record. Expiry is checked here; the
+``expiresAt`` TTL policy only cleans up (it may lag a day).
 """
 
 from __future__ import annotations

@@ -3,14 +3,16 @@
 Called by the add-on's request handling right after verification, for every trigger and action. Hot
 path cost: one batched read of the tenant and member documents; a write only on first use, when the
 cached license answer is stale (once per ``LICENSE_CACHE_SECONDS`` per tenant) or when ``lastSeen`` is
-older than ``LAST_SEEN_INTERVAL_SECONDS``.
+older than ``LAST_SEEN_INTERVAL_SECONDS``. People who still have to connect also cost the oauth part's
+one-time consent state (the link on their card); a domain without an app admin costs a directory check
+for a connected would-be admin (cached for an hour when the answer is no).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mail2task.cards import access as access_cards
@@ -53,7 +55,7 @@ class Admission:
     tenant: Tenant | None = None
     member: Member | None = None
     admin_contact: Person | None = None
-    card: dict[str, Any] | None = None
+    card: dict[str, Any] | None = field(default=None, repr=False)  # may hold a one-time consent link
     first_use: bool = False
     license_kind: str = ""
 

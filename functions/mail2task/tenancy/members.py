@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mail2task import store
 from mail2task.errors import BadRequest, StoreUnavailable
-from mail2task.tenancy.model import ACCESS_ALLOWED, ACCESS_NONE, ALL_USERS, Member, Tenant
+from mail2task.tenancy.model import ACCESS_ALLOWED, ACCESS_NONE, ADMIN, ALL_USERS, ONLY_ME, Member, Tenant
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -61,14 +61,22 @@ def get_member(tenant: str, sub: str) -> Member | None:
     return Member.from_dict(sub, snap.to_dict() or {}) if snap.exists else None
 
 
-def _mode(tenant: str) -> str:
+def _tenant(tenant: str) -> Tenant:
     from google.api_core import exceptions
 
     try:
-        snap = store.firestore_client().collection(store.TENANTS).document(tenant).get(["policy"])
+        snap = store.firestore_client().collection(store.TENANTS).document(tenant).get(["policy", "admins"])
     except exceptions.GoogleAPICallError as error:
         raise StoreUnavailable("tenant unavailable") from error
-    return Tenant.from_dict(tenant, snap.to_dict() or {}).mode
+    return Tenant.from_dict(tenant, snap.to_dict() or {})
+
+
+def _admins_page(tenant: Tenant) -> MemberPage:
+    """ "Only me": the app admins, straight from the tenant document (at most MAX_ADMINS, one page)."""
+    people = sorted(tenant.admins, key=lambda a: (a.email, a.sub))
+    return MemberPage(
+        [Member(a.sub, a.email, a.name, role=ADMIN, access=ACCESS_ALLOWED) for a in people], None
+    )
 
 
 def list_members(
@@ -82,8 +90,9 @@ def list_members(
     """A page of ``tenant``'s members ordered by email (``limit`` ≤ 100).
 
     By default only people who may use the app under the tenant's policy (the assignee picker): in
-    "all users" mode everyone not removed, otherwise people an admin added and the app admins. Pass
-    ``mode`` when the tenant is already loaded to save a read. ``everyone=True`` lists every person
+    "all users" mode everyone not removed, in "specific users" mode the people an admin added and the
+    app admins, in "only me" mode the app admins. Pass ``mode`` when the tenant is already loaded to
+    save a read. ``everyone=True`` lists every person
     whatever their state (the admin's member list).
     """
     from google.api_core import exceptions
@@ -94,7 +103,12 @@ def list_members(
     collection = members_collection(store.firestore_client(), tenant)
     query: Any = collection
     if not everyone:
-        usable = [ACCESS_NONE, ACCESS_ALLOWED] if (mode or _mode(tenant)) == ALL_USERS else [ACCESS_ALLOWED]
+        if mode is None or mode == ONLY_ME:
+            record = _tenant(tenant)
+            mode = record.mode
+            if mode == ONLY_ME:
+                return _admins_page(record) if page_token is None else MemberPage([], None)
+        usable = [ACCESS_NONE, ACCESS_ALLOWED] if mode == ALL_USERS else [ACCESS_ALLOWED]
         query = query.where(filter=FieldFilter("access", "in", usable))
     query = query.order_by("email").order_by(FieldPath.document_id())
     if page_token:

@@ -150,6 +150,16 @@ def test_finishing_with_another_google_account_is_refused_and_revoked(
     assert all(standin.is_revoked(t) for t in granted)
 
 
+def test_refusing_another_account_leaves_its_earlier_grant_alone(
+    firestore: Any, standin: OAuthStandIn
+) -> None:
+    mallory = User("6666", "mallory@example.com", TENANT)
+    earlier = standin.add_grant(mallory.sub, {"openid"})
+    standin.faults.act_as, standin.faults.omit_refresh_token = mallory, True
+    assert callback(consent_redirect(start())).status_code == 403
+    assert not standin.is_revoked(earlier)  # only a grant this flow created is undone
+
+
 def test_another_tenant_with_the_same_sub_is_refused(firestore: Any, standin: OAuthStandIn) -> None:
     standin.faults.act_as = User(ANN.sub, ANN.email, "other.example")
     assert callback(consent_redirect(start())).status_code == 403

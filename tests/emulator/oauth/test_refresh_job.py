@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Mapping
@@ -11,11 +10,10 @@ from typing import Any
 import pytest
 
 from mail2task import store
-from mail2task.config import RefreshSettings, load
 from mail2task.entrypoints.refresh import refresh
 from mail2task.local.oauth_standin import OAuthStandIn
 from mail2task.oauth import model, repository
-from mail2task.oauth.http_transport import HttpResponse, RequestsTransport
+from mail2task.oauth.http_transport import HttpResponse, PooledTransport
 from mail2task.oauth.refresh_job import RefreshRun, RunSummary
 from mail2task.oauth.runtime import Runtime
 from mail2task.oauth.status import consent_status
@@ -26,24 +24,15 @@ from tests.support.oauth_env import (
     TENANT,
     Clock,
     app_client,
+    refresh_settings,
     seed_grant,
     stored_secrets,
 )
+from tests.support.oauth_env import refresh_run as run
 from tests.support.oauth_firestore_counter import CountingClient, FirestoreCounter
 from tests.support.oauth_logscan import REGISTRY
 
 pytestmark = pytest.mark.usefixtures("oauth_env")
-
-
-def settings(**change: Any) -> RefreshSettings:
-    return dataclasses.replace(load(RefreshSettings), **{"concurrency": 4, "page_size": 5, **change})
-
-
-def run(clock: Clock, db: Any = None, **change: Any) -> RunSummary:
-    summary = RefreshRun(settings(**change), runtime=Runtime(clock=clock, db=db)).run()
-    outcomes = summary.refreshed + summary.retried + summary.revoked + summary.skipped
-    assert outcomes == summary.picked  # every picked token ends in exactly one outcome
-    return summary
 
 
 def doc(db: Any, sub: str) -> dict[str, Any]:
@@ -180,7 +169,7 @@ def test_idle_grants_are_exercised_well_before_six_months(firestore: Any, standi
     assert run(clock).refreshed == 1
 
 
-class RacingTransport(RequestsTransport):
+class RacingTransport(PooledTransport):
     """Runs ``during`` while the token request is in flight (a consent or disconnect landing mid-refresh)."""
 
     def __init__(self, during: Any) -> None:
@@ -200,7 +189,9 @@ def test_a_change_during_the_refresh_wins_over_its_result(firestore: Any, standi
     lost = lambda: repository.mark_lost(  # noqa: E731
         firestore, "1001", TENANT, status="revoked", reason="disconnect:user", now=clock()
     )
-    summary = RefreshRun(settings(), runtime=Runtime(clock=clock, transport=RacingTransport(lost))).run()
+    summary = RefreshRun(
+        refresh_settings(), runtime=Runtime(clock=clock, transport=RacingTransport(lost))
+    ).run()
     assert summary.skipped == 1
     assert doc(firestore, "1001")["status"] == "revoked"
     assert stored_secrets(firestore, "1001") is None

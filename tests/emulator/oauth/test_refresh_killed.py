@@ -15,8 +15,8 @@ import pytest
 from mail2task import store
 from mail2task.local.oauth_standin import OAuthStandIn
 from mail2task.oauth.status import consent_status
-from tests.emulator.oauth.test_refresh_job import run
 from tests.support.oauth_env import TENANT, Clock, seed_grant, stored_secrets
+from tests.support.oauth_env import refresh_run as run
 
 pytestmark = pytest.mark.usefixtures("oauth_env")
 CONCURRENCY = 4
@@ -65,7 +65,9 @@ def test_a_killed_run_is_finished_by_the_next_one(firestore: Any, standin: OAuth
         assert consent_status(sub) == member == "granted"
         secrets = stored_secrets(firestore, sub)  # opens: nothing corrupted
         assert secrets.refresh_token == refresh_token  # nothing lost
-        assert secrets.access_token == standin.access_tokens[refresh_token][-1]  # the newest answer won
+        # an access token Google issued for it (a write the dead process had already sent may land after
+        # the second run read the grant: then that write wins and the second run's answer is dropped)
+        assert secrets.access_token in standin.access_tokens[refresh_token]
         due = firestore.collection(store.TOKENS).document(sub).get().get("refreshDueAt")
         assert due > clock() + dt.timedelta(minutes=30)
     assert run(clock).picked == 0  # all done

@@ -109,6 +109,8 @@ def test_informational_events_change_nothing(firestore: Any, standin: OAuthStand
 def test_events_for_unknown_users_are_accepted(firestore: Any, standin: OAuthStandIn) -> None:
     assert deliver(standin, {OAUTH + "tokens-revoked": subject("9999")}).status_code == 202
     assert consent_status("9999") == "none"
+    email_only = {"subject": {"subject_type": "email", "email": "ann@example.com"}}
+    assert deliver(standin, {OAUTH + "tokens-revoked": email_only}).status_code == 202
 
 
 def test_malformed_events_are_refused(firestore: Any, standin: OAuthStandIn) -> None:

@@ -29,10 +29,10 @@ def _tenant(db: Any, now: dt.datetime) -> None:
     tenant = db.collection(store.TENANTS).document(TENANT)
     tenant.set({"domain": TENANT, "status": "active", "policy": {"mode": "all_users"},
                 "admins": [{"sub": ADA.sub, "email": ADA.email, "name": "Ada Admin"}]})  # fmt: skip
-    for who, role in ((ADA, "admin"), (BOB, "member")):
+    for who, role, access in ((ADA, "admin", "allowed"), (BOB, "member", "none")):
         tenant.collection(store.MEMBERS).document(who.sub).set({
-            "sub": who.sub, "email": who.email, "name": who.name, "role": role,
-            "access": "allowed" if role == "admin" else "none", "consent": "none", "firstSeen": now, "lastSeen": now,
+            "sub": who.sub, "email": who.email, "name": who.name, "role": role, "access": access,
+            "consent": "none", "firstSeen": now, "lastSeen": now,
         })  # fmt: skip
 
 
@@ -62,6 +62,6 @@ def test_consent_link_removal_and_revocation_go_through_the_oauth_part(oauth_env
     people.remove_person(ctx, BOB.sub, runtime)
     assert oauth_env.is_revoked(refresh_token)  # revoked at Google
     assert stored_secrets(db, BOB.sub) is None  # and deleted here
-    member = db.document(f"tenants/{TENANT}/members/{BOB.sub}").get().to_dict()
+    member = db.document(f"tenants/{TENANT}/members/{BOB.sub}").get().to_dict() or {}
     assert (member["access"], member["consent"], member["revocation"]) == ("removed", "revoked", "done")
     assert admit(BOB, runtime=runtime).reason == admission.NOT_ALLOWED

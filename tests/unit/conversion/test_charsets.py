@@ -43,6 +43,8 @@ def test_codec_for_maps_labels_to_supersets() -> None:
     assert codec_for('"ks_c_5601-1987"') == "cp949"
     assert codec_for("unknown-8bit") is None
     assert codec_for("bogus") is None
+    assert codec_for("quoted-printable") is None  # a codec, but not a text encoding
+    assert codec_for("base64") is None
     assert codec_for(None) is None
 
 

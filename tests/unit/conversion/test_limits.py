@@ -67,3 +67,10 @@ def test_recipients_and_references_are_bounded() -> None:
     assert len(draft.references) == MAX_REFERENCES
     assert draft.references[0] == "<id0@example.com>"
     assert draft.references[-1] == f"<id{MAX_REFERENCES + 29}@example.com>"
+
+
+def test_text_instead_of_bytes_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="bytes"):
+        convert("From: a@example.com\r\n\r\nbody")  # type: ignore[arg-type]
+    assert convert(bytearray(SMALL)).title == "hi"
+    assert convert(memoryview(SMALL)).title == "hi"

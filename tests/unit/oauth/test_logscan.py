@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from tests.support.oauth_logscan import CaptureHandler, SecretRegistry, capturing, exempt
 
 SECRET = "1//0a-refresh-token-that-must-not-leak"
@@ -31,6 +33,16 @@ def test_finds_secrets_in_arguments_extras_and_tracebacks() -> None:
     assert _leaks(failing)
     assert _leaks(lambda: logging.getLogger("google.auth._default").debug("x %r", {"t": SECRET}))
     assert not _leaks(lambda: log.info("nothing to see: short"))
+
+
+@pytest.mark.parametrize("padding", range(9))
+def test_finds_a_secret_at_any_offset(padding: int) -> None:
+    for secret in (SECRET, SECRET[:12]):
+        registry = SecretRegistry()
+        registry.add(secret)
+        handler = CaptureHandler()
+        handler.handle(logging.LogRecord("x", 10, "", 0, "p" * padding + secret + "s" * padding, None, None))
+        assert handler.leaks(registry)
 
 
 def test_exempt_loggers_are_skipped_only_inside_the_block() -> None:

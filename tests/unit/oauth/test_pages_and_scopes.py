@@ -62,6 +62,10 @@ def test_bad_scope_lists_are_refused(bad: object) -> None:
         scopes.requested(bad)  # type: ignore[arg-type]
 
 
+def test_googles_scopes_outside_the_usual_prefix_are_allowed() -> None:
+    assert "https://mail.google.com/" in scopes.requested(["https://mail.google.com/"])
+
+
 def test_missing_understands_aliases() -> None:
     granted = ["openid", "https://www.googleapis.com/auth/userinfo.email"]
     assert scopes.missing(["email", "openid"], granted) == ()

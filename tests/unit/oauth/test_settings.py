@@ -90,7 +90,7 @@ def test_secrets_stay_out_of_repr_and_are_flagged() -> None:
 
 def test_refresh_limits_are_checked() -> None:
     base = {"REFRESH_URL": "https://x/refresh", "SCHEDULER_SERVICE_ACCOUNT": "s@p.iam.gserviceaccount.com"}
-    assert load(RefreshSettings, base).concurrency == 32
+    assert load(RefreshSettings, base).concurrency == 64
     with pytest.raises(ConfigError, match="REFRESH_CONCURRENCY"):
         load(RefreshSettings, {**base, "REFRESH_CONCURRENCY": "0"})
 

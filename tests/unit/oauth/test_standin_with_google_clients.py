@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from google.auth import exceptions
 from google.auth.transport.requests import Request
@@ -103,3 +105,20 @@ def test_a_wrong_pkce_verifier_is_refused(standin: OAuthStandIn) -> None:
         (standin.client_id, standin.client_secret),
     )
     assert answer == (400, {"error": "invalid_grant", "error_description": "Invalid code verifier."})
+
+
+def test_tokeninfo_and_revocation_of_an_access_token(standin: OAuthStandIn) -> None:
+    refresh_token = standin.add_grant("1001", {"openid", SEND})
+    credentials = Credentials(
+        None, refresh_token=refresh_token, token_uri=standin.token_url,
+        client_id=standin.client_id, client_secret=standin.client_secret,
+    )  # fmt: skip
+    credentials.refresh(Request())
+    access_token = str(credentials.token)
+    status, _, body = browser_get(f"{standin.base_url}/tokeninfo?access_token={access_token}")
+    assert status == 200
+    assert json.loads(body)["sub"] == "1001"
+    answer = standin.revoke(access_token)  # Google: revoking an access token ends its grant too
+    assert answer == (200, {})
+    assert standin.is_revoked(refresh_token)
+    assert standin.token_info(access_token) is None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 from mail2task.local.oauth_standin import OAuthStandIn
-from mail2task.oauth.http_transport import HttpResponse, RequestsTransport
+from mail2task.oauth.http_transport import HttpResponse, PooledTransport
 from mail2task.oauth.token_client import Failure, TokenClient, TokenEndpointError, classify
 from tests.support.oauth_env import Clock
 
@@ -21,7 +21,7 @@ def client_for(standin: OAuthStandIn, *, timeout: float = 2.0, secret: str | Non
         revoke_url=standin.revoke_url,
         client_id=standin.client_id,
         client_secret=secret or standin.client_secret,
-        transport=RequestsTransport(),
+        transport=PooledTransport(),
         timeout=timeout,
         clock=Clock(),
     )
