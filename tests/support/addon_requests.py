@@ -8,11 +8,8 @@ user's ``userIdToken`` with a development key, builds the event JSON Gmail sends
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import flask
@@ -27,6 +24,7 @@ from mail2task.addon.deployment import (
     trigger_url,
 )
 from mail2task.local.devkey import DevSigner, system_claims, user_claims
+from mail2task.local.servers import HttpStandIn, QuietHandler, StandInServer
 
 ADDON_URL = "https://addon.test/addon"
 CONVERT_URL = "https://addon.test/convert"
@@ -39,51 +37,31 @@ USER_OAUTH_TOKEN = "ya29.test-user-token"
 GMAIL_ACCESS_TOKEN = "gmail-access-test"
 
 
-class CertsServer:
+class CertsServer(HttpStandIn):
     """Serves a signer's certificates in Google's oauth2/v1/certs format on 127.0.0.1, counting fetches."""
 
     def __init__(self, signer: DevSigner, max_age: int = 3600) -> None:
+        self.signer, self.max_age = signer, max_age
         self.fetches = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                outer.fetches += 1
-                body = signer.certs_json()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", f"public, max-age={max_age}")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__("certs-server", _CertsHandler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/oauth2/v1/certs"
-
-    def start(self) -> CertsServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.endpoint}/oauth2/v1/certs"
 
 
-@contextmanager
-def certs_server(signer: DevSigner) -> Iterator[CertsServer]:
-    server = CertsServer(signer).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+class _CertsHandler(QuietHandler):
+    server: StandInServer[CertsServer]
+
+    def do_GET(self) -> None:
+        certs = self.server.standin
+        certs.fetches += 1
+        self.send_json(200, certs.signer.certs_json(), {"Cache-Control": f"public, max-age={certs.max_age}"})
+
+
+def certs_server(signer: DevSigner) -> CertsServer:
+    """A certificate server for ``with``: started on entry, stopped on exit."""
+    return CertsServer(signer)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,11 @@ import shlex
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from dataclasses import dataclass
 from typing import Any
 
 from mail2task.local.licensing_standin import error_body
+from mail2task.local.servers import FaultQueue, HttpStandIn, QuietHandler, StandInServer
 
 PREFIX = "/admin/directory/v1/users"
 READ_SCOPES = frozenset(
@@ -79,19 +78,20 @@ def matches(user: dict[str, Any], query: str) -> bool:
     return True
 
 
-@dataclass
-class DirectoryStandIn:
+class DirectoryStandIn(HttpStandIn):
     """The server; ``start()``/``stop()`` or a context manager. ``endpoint`` is its base URL."""
 
-    resolver: Callable[[str], tuple[str, Iterable[str]] | None] | None = None  # token -> (user id, scopes)
-    calls: list[str] = field(default_factory=list)
-    _users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _customers: dict[str, str] = field(default_factory=dict)  # domain -> customer id
-    _tokens: dict[str, _Caller] = field(default_factory=dict)
-    _faults: list[int] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    def __init__(
+        self, resolver: Callable[[str], tuple[str, Iterable[str]] | None] | None = None, *, port: int = 0
+    ) -> None:
+        self.resolver = resolver  # token -> (user id, scopes), for tokens not granted here
+        self.calls: list[str] = []
+        self._users: dict[str, dict[str, Any]] = {}
+        self._customers: dict[str, str] = {}  # domain -> customer id
+        self._tokens: dict[str, _Caller] = {}
+        self._faults = FaultQueue()
+        self._lock = threading.Lock()
+        super().__init__("directory-standin", _Handler, port)
 
     # directory contents -----------------------------------------------------------------------------
     def add_user(
@@ -148,41 +148,8 @@ class DirectoryStandIn:
         raise KeyError(email)
 
     def fail_next(self, count: int = 1, status: int = 500) -> None:
-        with self._lock:
-            self._faults.extend([status] * count)
-
-    # server -----------------------------------------------------------------------------------------
-    @property
-    def endpoint(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self, port: int = 0) -> DirectoryStandIn:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        server.daemon_threads = True
-        server.standin = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="directory-standin", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> DirectoryStandIn:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        """Answer the next ``count`` requests with ``status``."""
+        self._faults.add(count, status)
 
     # API --------------------------------------------------------------------------------------------
     def _caller(self, headers: dict[str, str]) -> _Caller | None:
@@ -197,10 +164,9 @@ class DirectoryStandIn:
         return caller
 
     def handle(self, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            fault = self._faults.pop(0) if self._faults else None
+        fault = self._faults.take(path)
         if fault is not None:
-            return fault, error_body(fault, "Internal error encountered.")
+            return fault.status, error_body(fault.status, "Internal error encountered.")
         caller = self._caller(headers)
         me = self._users.get(caller.user_id) if caller else None
         if caller is None or me is None:
@@ -268,20 +234,11 @@ class DirectoryStandIn:
         return 200, body
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tokens live in headers
-        return
+class _Handler(QuietHandler):
+    server: StandInServer[DirectoryStandIn]
 
     def do_GET(self) -> None:
-        standin: DirectoryStandIn = self.server.standin  # type: ignore[attr-defined]
         split = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, body = standin.handle(split.path, query, headers)
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_json(*self.server.standin.handle(split.path, query, headers))

@@ -27,15 +27,13 @@ import threading
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 from mail2task.local import gmail_api
 from mail2task.local.gmail_api import ApiError, Call
 from mail2task.local.gmail_sending import SentMessage
 from mail2task.local.mailbox import Mailbox
+from mail2task.local.servers import FaultQueue, HttpStandIn, QuietHandler, StandInServer
 
 SAMPLES = Path(__file__).with_name("samples")
 MAX_REQUEST_BYTES = 36_700_160 + 64 * 1024  # the upload limit of messages.send plus room for framing
@@ -53,14 +51,6 @@ class RecordedRequest:
 
 
 @dataclass
-class _Fault:
-    status: int
-    remaining: int
-    match: str | None
-    retry_after: int | None
-
-
-@dataclass
 class _Grant:
     scopes: frozenset[str]
 
@@ -71,7 +61,7 @@ class _Tokens:
     access: dict[str, str] = field(default_factory=dict)  # access token -> thread id
 
 
-class GmailStandIn:
+class GmailStandIn(HttpStandIn):
     """The server; ``start()``/``stop()`` or use it as a context manager. ``endpoint`` is its base URL."""
 
     def __init__(
@@ -86,21 +76,10 @@ class GmailStandIn:
         self.require_known_tokens = require_known_tokens
         self.requests: list[RecordedRequest] = []
         self._tokens = _Tokens()
-        self._faults: list[_Fault] = []
+        self._faults = FaultQueue()
         self._sent: list[SentMessage] = []
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", port), _Handler)
-        self._server.standin = self
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def endpoint(self) -> str:
-        """What ``client_options={"api_endpoint": ...}`` takes."""
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__("gmail-standin", _Handler, port, _Server)
 
     @property
     def sent(self) -> list[SentMessage]:
@@ -111,26 +90,6 @@ class GmailStandIn:
     def record_sent(self, message: SentMessage) -> None:
         with self._lock:
             self._sent.append(message)
-
-    def start(self) -> GmailStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gmail-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=10)
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> GmailStandIn:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # tokens -------------------------------------------------------------------------------------------
     def grant_user_token(self, scopes: Iterable[str], token: str | None = None) -> str:
@@ -171,17 +130,7 @@ class GmailStandIn:
         self, count: int = 1, status: int = 500, *, match: str | None = None, retry_after: int | None = None
     ) -> None:
         """Answer the next ``count`` requests (whose path contains ``match``, if given) with ``status``."""
-        with self._lock:
-            self._faults.append(_Fault(status, count, match, retry_after))
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and (fault.match is None or fault.match in path):
-                    fault.remaining -= 1
-                    return fault
-            self._faults = [f for f in self._faults if f.remaining > 0]
-        return None
+        self._faults.add(count, status, match=match, retry_after=retry_after)
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -189,7 +138,7 @@ class GmailStandIn:
 
     def handle(self, call: Call) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: ``(status, headers, JSON body)``."""
-        fault = self._take_fault(call.path)
+        fault = self._faults.take(call.path)
         if fault is not None:
             error = gmail_api.fault_error(fault.status)
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -201,24 +150,19 @@ class GmailStandIn:
         return 200, {}, json.dumps(payload).encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    standin: GmailStandIn
+class _Server(StandInServer[GmailStandIn]):
+    block_on_close = False  # one request per connection: clients close their sockets as soon as they read
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server  # one request per connection: clients close their sockets as soon as they read
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tokens live in headers
-        return
+class _Handler(QuietHandler):
+    server: _Server
 
     def _serve(self) -> None:
         split = urllib.parse.urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         length = int(headers.get("content-length") or 0)
         if length > MAX_REQUEST_BYTES:
-            self._reply(413, {}, json.dumps(gmail_api.too_large().body()).encode())
+            self.send_json(413, gmail_api.too_large().body())
             self.close_connection = True
             return
         body = self.rfile.read(length) if length else b""
@@ -228,17 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, extra, payload = self.server.standin.handle(call)
         recorded.status = status
         self.server.standin.record(recorded)
-        self._reply(status, extra, payload)
-
-    def _reply(self, status: int, extra: dict[str, str], payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_json(status, payload, extra)
 
     do_GET = _serve
     do_POST = _serve

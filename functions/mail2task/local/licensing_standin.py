@@ -10,15 +10,13 @@ requests with an HTTP error; :attr:`outage` makes every request fail with 503.
 
 from __future__ import annotations
 
-import json
 import threading
 import urllib.parse
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from dataclasses import dataclass
 from typing import Any
 
 from mail2task.google.licensing import LOCAL_ACCESS_TOKEN
+from mail2task.local.servers import FaultQueue, HttpStandIn, QuietHandler, StandInServer
 
 PREFIX = "/appsmarket/v2/"
 _STATUS = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 500: "INTERNAL",
@@ -39,20 +37,26 @@ class _UserLicense:
     enabled: bool
 
 
-@dataclass
-class LicensingStandIn:
+class LicensingStandIn(HttpStandIn):
     """The server; ``start()``/``stop()`` or a context manager. ``endpoint`` is its base URL."""
 
-    app_id: str = "123456789012"
-    tokens: set[str] = field(default_factory=lambda: {LOCAL_ACCESS_TOKEN})
-    outage: bool = False
-    calls: list[str] = field(default_factory=list)  # "customerLicense <customer>" / "userLicense <user>"
-    _domains: dict[str, str] = field(default_factory=dict)
-    _users: dict[str, _UserLicense] = field(default_factory=dict)
-    _faults: list[int] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    def __init__(
+        self,
+        app_id: str = "123456789012",
+        tokens: set[str] | None = None,
+        outage: bool = False,
+        *,
+        port: int = 0,
+    ) -> None:
+        self.app_id = app_id
+        self.tokens = {LOCAL_ACCESS_TOKEN} if tokens is None else tokens
+        self.outage = outage
+        self.calls: list[str] = []  # "customerLicense <customer>" / "userLicense <user>"
+        self._domains: dict[str, str] = {}
+        self._users: dict[str, _UserLicense] = {}
+        self._faults = FaultQueue()
+        self._lock = threading.Lock()
+        super().__init__("licensing-standin", _Handler, port)
 
     # state ----------------------------------------------------------------------------------------
     def license_domain(self, domain: str, state: str = "ACTIVE") -> None:
@@ -66,51 +70,16 @@ class LicensingStandIn:
             self._users[email.lower()] = _UserLicense(state, enabled)
 
     def fail_next(self, count: int = 1, status: int = 500) -> None:
-        with self._lock:
-            self._faults.extend([status] * count)
-
-    # server ---------------------------------------------------------------------------------------
-    @property
-    def endpoint(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self, port: int = 0) -> LicensingStandIn:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        server.daemon_threads = True
-        server.standin = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="licensing-standin", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> LicensingStandIn:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        """Answer the next ``count`` requests with ``status``."""
+        self._faults.add(count, status)
 
     # API ------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            fault = self._faults.pop(0) if self._faults else None
-            outage = self.outage
-        if outage:
+        fault = self._faults.take(path)
+        if self.outage:
             return 503, error_body(503, "The service is currently unavailable.")
         if fault is not None:
-            return fault, error_body(fault, "Internal error encountered.")
+            return fault.status, error_body(fault.status, "Internal error encountered.")
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or token not in self.tokens:
             return 401, error_body(401, "Request had invalid authentication credentials.")
@@ -134,18 +103,10 @@ class LicensingStandIn:
         return 404, error_body(404, "Method not found.")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tokens live in headers
-        return
+class _Handler(QuietHandler):
+    server: StandInServer[LicensingStandIn]
 
     def do_GET(self) -> None:
-        standin: LicensingStandIn = self.server.standin  # type: ignore[attr-defined]
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, body = standin.handle("GET", urllib.parse.urlsplit(self.path).path, headers)
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+        path = urllib.parse.urlsplit(self.path).path
+        self.send_json(*self.server.standin.handle("GET", path, headers))

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mail2task.local.gmail_standin import GmailStandIn
     from mail2task.local.licensing_standin import LicensingStandIn
     from mail2task.local.oauth_standin import OAuthStandIn
+    from mail2task.local.servers import HttpStandIn
 
 LOCAL_APP_ID = "123456789012"
 
@@ -60,7 +61,21 @@ class FirestoreService:
         return [f"Firestore emulator  {self.host}"]
 
 
-class GmailService:
+class _StandInService:
+    """An API stand-in of the stack, listed with its endpoint; ``standin`` is set once it is built."""
+
+    name: str
+    standin: HttpStandIn | None = None
+
+    def stop(self) -> None:
+        if self.standin is not None:
+            self.standin.stop()
+
+    def lines(self) -> list[str]:
+        return [f"{self.name:<20}{self.standin.endpoint if self.standin else ''}"]
+
+
+class GmailService(_StandInService):
     name = "Gmail API stand-in"
 
     def __init__(self, samples: Path | None) -> None:
@@ -72,15 +87,12 @@ class GmailService:
         self.standin.start()
         return {"GMAIL_API_ENDPOINT": self.standin.endpoint}
 
-    def stop(self) -> None:
-        self.standin.stop()
-
     def lines(self) -> list[str]:
         count = len(list(self.standin.mailbox.messages()))
-        return [f"Gmail API stand-in  {self.standin.endpoint}  ({count} sample messages)"]
+        return [f"{super().lines()[0]}  ({count} sample messages)"]
 
 
-class OAuthService:
+class OAuthService(_StandInService):
     """Google's consent, token and revoke endpoints; knows the local users by email (``login_hint``)."""
 
     name = "OAuth stand-in"
@@ -109,22 +121,10 @@ class OAuthService:
 
     def token_owner(self, token: str) -> tuple[str, Iterable[str]] | None:
         """Who an access token from this stand-in belongs to, and its scopes (Google's tokeninfo)."""
-        standin = self.standin
-        if standin is None:
-            return None
-        with standin._lock:  # the stand-in keeps no public token index
-            grant = standin._grants.get(standin._access.get(token) or "")
-            return (grant.sub, set(grant.scopes)) if grant and not grant.revoked else None
-
-    def stop(self) -> None:
-        if self.standin is not None:
-            self.standin.stop()
-
-    def lines(self) -> list[str]:
-        return [f"OAuth stand-in      {self.standin.base_url if self.standin else ''}"]
+        return self.standin.token_info(token) if self.standin is not None else None
 
 
-class DirectoryService:
+class DirectoryService(_StandInService):
     """The Admin SDK Directory: Ada is example.com's Workspace admin; tokens are the OAuth stand-in's."""
 
     name = "Directory stand-in"
@@ -143,15 +143,8 @@ class DirectoryService:
         self.standin.start()
         return {"DIRECTORY_API_ENDPOINT": self.standin.endpoint}
 
-    def stop(self) -> None:
-        if self.standin is not None:
-            self.standin.stop()
 
-    def lines(self) -> list[str]:
-        return [f"Directory stand-in  {self.standin.endpoint if self.standin else ''}"]
-
-
-class LicensingService:
+class LicensingService(_StandInService):
     """Marketplace licenses: example.com installed for the domain, dana@example.org individually."""
 
     name = "Licensing stand-in"
@@ -170,13 +163,6 @@ class LicensingService:
                 self.standin.license_user(person.email)
         self.standin.start()
         return {"LICENSING_API_ENDPOINT": self.standin.endpoint, "MARKETPLACE_APP_ID": LOCAL_APP_ID}
-
-    def stop(self) -> None:
-        if self.standin is not None:
-            self.standin.stop()
-
-    def lines(self) -> list[str]:
-        return [f"Licensing stand-in  {self.standin.endpoint if self.standin else ''}"]
 
 
 class _Deferred:
