@@ -12,8 +12,8 @@ locals {
     addon = {
       description = "Gmail add-on: homepage and contextual cards, light card actions."
       settings = [
-        "AddonSettings", "ConsentSettings", "ConversionSettings", "CoreSettings", "OAuthClientSettings",
-        "SecretManagerSettings", "TenancySettings", "VaultSettings",
+        "AddonSettings", "ConversionSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings",
+        "TenancySettings", "VaultSettings",
       ]
       roles    = ["roles/datastore.user"]
       invokers = ["addon"]
@@ -30,8 +30,8 @@ locals {
     convert = {
       description = "Gmail add-on: \"Create task\" actions, fetch the open message and store the task."
       settings = [
-        "AddonSettings", "ConsentSettings", "ConversionSettings", "CoreSettings", "OAuthClientSettings",
-        "SecretManagerSettings", "TenancySettings", "VaultSettings",
+        "AddonSettings", "ConversionSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings",
+        "TenancySettings", "VaultSettings",
       ]
       roles    = ["roles/datastore.user"]
       invokers = ["addon"]
@@ -48,8 +48,8 @@ locals {
     install = {
       description = "Tenants and members on first use, licensing, admin setup of who may use the app."
       settings = [
-        "AddonSettings", "ConsentSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings",
-        "TenancySettings", "VaultSettings",
+        "AddonSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings", "TenancySettings",
+        "VaultSettings",
       ]
       roles    = ["roles/datastore.user"]
       invokers = ["addon", "sweep_job"]

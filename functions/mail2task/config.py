@@ -439,14 +439,14 @@ class RiscSettings:
         _google_endpoints(self.profile, (("RISC_CONFIG_URL", self.config_url, RISC_CONFIG_URL_DEFAULT),))
 
 
-# Functions that start consent, use or drop a user's grant (begin / credentials_for / disconnect).
-_CONSENT_USERS = (OAuthClientSettings, ConsentSettings, VaultSettings, SecretManagerSettings)
+# Functions that use or drop a user's grant (credentials_for / disconnect); only `oauth` starts consent.
+_GRANT_USERS = (OAuthClientSettings, VaultSettings, SecretManagerSettings)
 
 # Which settings each deployed function reads (README table and tests/infra wiring checks use this).
 FUNCTION_SETTINGS: dict[str, tuple[type[Any], ...]] = {
-    "addon": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
-    "convert": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
-    "install": (CoreSettings, AddonSettings, TenancySettings, *_CONSENT_USERS),
+    "addon": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_GRANT_USERS),
+    "convert": (CoreSettings, ConversionSettings, AddonSettings, TenancySettings, *_GRANT_USERS),
+    "install": (CoreSettings, AddonSettings, TenancySettings, *_GRANT_USERS),
     # oauth also answers the add-on's connect/disconnect card actions, verified like every add-on request.
     "oauth": (
         CoreSettings,

@@ -28,8 +28,9 @@ def ada_connected(stack: RunningStack, browser: Any) -> None:
     """The first admin's onboarding, through the page: connect, consent, come back as the app admin."""
     gmail = GmailPage.open(browser, stack.preview_url, "ada")
     expect(gmail.panel).to_contain_text("mail2task has not been set up for your organization yet")
+    # the button asks the `oauth` function for the consent link (openDynamicLinkAction); Gmail opens it
     with gmail.page.expect_popup() as opened:
-        gmail.panel.get_by_role("link", name="Connect and set up").click()
+        gmail.button("Connect and set up").click()
     popup = opened.value
     expect(popup.locator("body")).to_contain_text("mail2task is connected")
     popup.close()  # Gmail reloads the add-on when the window it opened closes (onClose: RELOAD)

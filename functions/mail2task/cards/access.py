@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from mail2task.cards.widgets import Card, Widget, button, buttons, card, paragraph, section
+from mail2task.cards.widgets import Card, Widget, action, button, buttons, card, paragraph, section
 from mail2task.tenancy.model import Person
+
+CONNECT_ACTION = "connect"  # the `oauth` function's card action that answers with a consent link
+
+
+@dataclass(frozen=True)
+class Connect:
+    """What a connect button asks for: the `oauth` function (its public URL) and the scopes to grant."""
+
+    oauth_url: str
+    scopes: tuple[str, ...]
 
 
 def _html(text: str) -> Widget:
     return paragraph(text, raw_html=True)
 
 
-def _connect_button(text: str, url: str) -> Widget:
-    """Opens Google's consent page over Gmail; the add-on reloads when it is closed."""
-    return buttons(
-        button(text, {"openLink": {"url": url, "openAs": "OVERLAY", "onClose": "RELOAD"}}, filled=True)
-    )
+def _connect_button(text: str, connect: Connect) -> Widget:
+    """On click, the `oauth` function starts a consent and answers with Google's consent link, which
+    Gmail opens over itself and reloads the add-on when it is closed; showing the card starts nothing."""
+    params = {"action": CONNECT_ACTION, "scopes": " ".join(connect.scopes)}
+    on_click = {"openDynamicLinkAction": action(connect.oauth_url, params)}
+    return buttons(button(text, on_click, filled=True))
 
 
 def _contact(person: Person | None) -> str:
@@ -63,9 +75,9 @@ def no_access_card(app: str, contact: Person | None, *, removed: bool = False) -
     return card(app, [section([_html(lead), _html(ask)])], subtitle="No access yet", name="access-denied")
 
 
-def setup_needed_card(app: str, connect_url: str | None) -> Card:
+def setup_needed_card(app: str, connect: Connect | None) -> Card:
     lead = f"{escape(app)} has not been set up for your organization yet."
-    if connect_url is None:
+    if connect is None:
         widgets = [
             _html(lead),
             _html(
@@ -81,12 +93,12 @@ def setup_needed_card(app: str, connect_url: str | None) -> Card:
                 f"who may use it. If you are an administrator, connect your account so {escape(app)} can "
                 "confirm it."
             ),
-            _connect_button("Connect and set up", connect_url),
+            _connect_button("Connect and set up", connect),
         ]
     return card(app, [section(widgets)], subtitle="Not set up yet", name="access-setup")
 
 
-def connect_card(app: str, connect_url: str, *, reconnect: bool = False, admin: bool = False) -> Card:
+def connect_card(app: str, connect: Connect, *, reconnect: bool = False, admin: bool = False) -> Card:
     if reconnect:
         title, label = "Reconnect your account", "Reconnect"
         lead = f"{escape(app)} lost permission to act for you (it was revoked or expired)."
@@ -96,5 +108,5 @@ def connect_card(app: str, connect_url: str, *, reconnect: bool = False, admin: 
     detail = "Google will ask you to confirm what it may do. You can disconnect at any time."
     if admin:
         detail += " As app admin you also let it read your directory, to pick people, and send invitations."
-    widgets = [_html(lead), _html(detail), _connect_button(label, connect_url)]
+    widgets = [_html(lead), _html(detail), _connect_button(label, connect)]
     return card(app, [section(widgets)], subtitle=title, name="access-connect")

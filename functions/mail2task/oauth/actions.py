@@ -1,7 +1,10 @@
 """Add-on card actions the `oauth` function answers: connect (open Google's consent) and disconnect.
 
 The request is verified like every add-on request (Google's system token for this function's URL, then
-the user's ID token); the user acted on is always the verified user, never a parameter.
+the user's ID token); the user acted on is always the verified user, never a parameter. Connect buttons
+are ``openDynamicLinkAction``s (parameters ``scopes``, space-separated, and optionally ``returnTo``), so
+a one-time consent start is stored only when someone clicks; ``begin`` refuses any scope outside
+``scopes.GRANTABLE`` and any return target outside the configured allowlist.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ DISCONNECT = "disconnect"
 
 
 def open_link(url: str) -> dict[str, Any]:
-    """Open Google's consent page over Gmail; the add-on reloads when the user closes it."""
+    """The answer to an ``openDynamicLinkAction``: Gmail opens Google's consent page over itself and
+    reloads the add-on when the user closes it."""
     return {"renderActions": {"action": {"link": {"url": url, "openAs": "OVERLAY", "onClose": "RELOAD"}}}}
 
 

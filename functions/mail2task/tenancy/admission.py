@@ -3,9 +3,10 @@
 Called by the add-on's request handling right after verification, for every trigger and action. Hot
 path cost: one batched read of the tenant and member documents; a write only on first use, when the
 cached license answer is stale (once per ``LICENSE_CACHE_SECONDS`` per tenant) or when ``lastSeen`` is
-older than ``LAST_SEEN_INTERVAL_SECONDS``. People who still have to connect also cost the oauth part's
-one-time consent state (the link on their card); a domain without an app admin costs a directory check
-for a connected would-be admin (cached for an hour when the answer is no).
+older than ``LAST_SEEN_INTERVAL_SECONDS``. Cards for people who still have to connect carry a button that
+asks the `oauth` function for a consent link on click, so showing them writes nothing; a domain without
+an app admin costs a directory check for a connected would-be admin (cached for an hour when the answer
+is no).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Admission:
     tenant: Tenant | None = None
     member: Member | None = None
     admin_contact: Person | None = None
-    card: dict[str, Any] | None = field(default=None, repr=False)  # may hold a one-time consent link
+    card: dict[str, Any] | None = field(default=None, repr=False)
     first_use: bool = False
     license_kind: str = ""
 
@@ -80,6 +81,11 @@ def _touch_last_seen(tenant_id: str, member: Member, now: dt.datetime, runtime: 
         registration.member_ref(store.firestore_client(), tenant_id, member.sub).update({"lastSeen": now})
     except exceptions.GoogleAPICallError as error:  # bookkeeping only: never fail the request for it
         log.warning("lastSeen not recorded: %s", type(error).__name__)
+
+
+def _connect(runtime: TenancyRuntime, scopes: tuple[str, ...]) -> access_cards.Connect:
+    """A connect button's target; the consent itself is started only when the button is clicked."""
+    return access_cards.Connect(runtime.oauth_function_url(), scopes)
 
 
 def admit(identity: Identity, *, runtime: TenancyRuntime | None = None) -> Admission:
@@ -114,15 +120,15 @@ def admit(identity: Identity, *, runtime: TenancyRuntime | None = None) -> Admis
         if not tenant.admins:
             tenant, member, result = admins.ensure_first_admin(identity, tenant, member, now, rt)
             if not tenant.admins:
-                url = rt.grants.consent_url(identity, ADMIN_SCOPES) if result == "consent_needed" else None
-                return outcome(SETUP_NEEDED, access_cards.setup_needed_card(app, url))
+                connect = _connect(rt, ADMIN_SCOPES) if result == "consent_needed" else None
+                return outcome(SETUP_NEEDED, access_cards.setup_needed_card(app, connect))
         if not may_use(tenant, member):
             removed = member.access == ACCESS_REMOVED
             return outcome(NOT_ALLOWED, access_cards.no_access_card(app, tenant.contact, removed=removed))
 
     if member.consent != CONSENT_GRANTED:
-        url = rt.grants.consent_url(identity, ADMIN_SCOPES if member.is_admin else MEMBER_SCOPES)
+        connect = _connect(rt, ADMIN_SCOPES if member.is_admin else MEMBER_SCOPES)
         reconnect = member.consent in (CONSENT_NEEDS_RECONNECT, CONSENT_REVOKED)
-        card = access_cards.connect_card(app, url, reconnect=reconnect, admin=member.is_admin)
+        card = access_cards.connect_card(app, connect, reconnect=reconnect, admin=member.is_admin)
         return outcome(NEEDS_RECONNECT if reconnect else CONSENT_NEEDED, card)
     return outcome(OK)

@@ -84,15 +84,15 @@ def _admin(event: AddonEvent, settings: AddonSettings, runtime: TenancyRuntime, 
     return json_response(responses.update(outcome.card, outcome.notification))
 
 
-def _card_failure(error: Exception, event: AddonEvent, runtime: TenancyRuntime) -> dict[str, Any]:
+def _card_failure(error: Exception, runtime: TenancyRuntime) -> dict[str, Any]:
     from mail2task.cards import responses
-    from mail2task.cards.access import connect_card
+    from mail2task.cards.access import Connect, connect_card
     from mail2task.cards.errors import error_card, outage_card
     from mail2task.tenancy.scopes import ADMIN_SCOPES
 
     if isinstance(error, ConsentRequired):
-        url = runtime.grants.consent_url(event.identity, ADMIN_SCOPES)
-        return responses.push(connect_card(runtime.settings.app_name, url, admin=True))
+        connect = Connect(runtime.oauth_function_url(), ADMIN_SCOPES)
+        return responses.push(connect_card(runtime.settings.app_name, connect, admin=True))
     if isinstance(error, BadRequest | Conflict | NotFound):
         return responses.notify(error.public_message)
     if isinstance(error, Forbidden):
@@ -129,7 +129,7 @@ def _handle(request: flask.Request, runtime: TenancyRuntime | None) -> Response:
             raise
         if isinstance(error, StoreUnavailable | UpstreamError):
             log.warning("install action failed: %s", error.code)
-        return json_response(_card_failure(error, event, runtime))
+        return json_response(_card_failure(error, runtime))
 
 
 def serve(request: flask.Request, *, runtime: TenancyRuntime | None = None) -> Response:

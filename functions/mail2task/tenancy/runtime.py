@@ -1,8 +1,9 @@
 """What tenancy code talks to: settings, clock, Google APIs and the oauth part, injected as one object.
 
 Production uses ``default_runtime()``: the real Licensing/Directory/Gmail clients and the oauth part's
-``credentials_for`` / ``consent.begin`` / ``disconnect``. Tests build a ``TenancyRuntime`` whose Google
-clients point at loopback stand-ins; nothing here is patched.
+``credentials_for`` / ``disconnect``. Consent is started by the `oauth` function itself when someone
+clicks a connect button, so tenancy only needs that function's URL. Tests build a ``TenancyRuntime``
+whose Google clients point at loopback stand-ins; nothing here is patched.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from mail2task.config import TenancySettings, load
+from mail2task.config import AddonSettings, TenancySettings, load
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
     from mail2task.google.directory import DirectoryClient
     from mail2task.google.licensing import LicenseClient
-    from mail2task.identity import Identity
 
 
 class Grants(Protocol):
     """The per-user offline consent the oauth part keeps."""
 
     def credentials_for(self, sub: str, scopes: Sequence[str]) -> Credentials: ...
-
-    def consent_url(self, identity: Identity, scopes: Sequence[str], return_to: str | None = None) -> str: ...
 
     def disconnect(self, sub: str, *, reason: str) -> None: ...
 
@@ -47,12 +45,6 @@ class OAuthGrants:
         credentials: Credentials = credentials_for(sub, list(scopes))
         return credentials
 
-    def consent_url(self, identity: Identity, scopes: Sequence[str], return_to: str | None = None) -> str:
-        from mail2task.oauth.consent import begin
-
-        url: str = begin(identity, list(scopes), return_to=return_to)
-        return url
-
     def disconnect(self, sub: str, *, reason: str) -> None:
         from mail2task.oauth.disconnect import disconnect
 
@@ -71,6 +63,7 @@ class TenancyRuntime:
     licenses: LicenseClient | None = None  # None: built from settings when first needed
     directory: Callable[[Credentials], DirectoryClient] | None = None
     mailer: Mailer | None = None
+    oauth_url: str = ""  # the `oauth` function's public URL (connect buttons); "": AddonSettings' OAUTH_URL
 
     def license_client(self) -> LicenseClient:
         if self.licenses is None:
@@ -85,6 +78,12 @@ class TenancyRuntime:
         from mail2task.google.directory import DirectoryClient
 
         return DirectoryClient(credentials, endpoint=self.settings.directory_api_endpoint)
+
+    def oauth_function_url(self) -> str:
+        """Where connect buttons post: read from the environment once, only when a card needs it."""
+        if not self.oauth_url:
+            self.oauth_url = load(AddonSettings).oauth_url
+        return self.oauth_url
 
     def mail_sender(self) -> Mailer:
         if self.mailer is None:

@@ -8,15 +8,27 @@ from typing import Any
 
 import pytest
 
+from mail2task import store
 from mail2task.entrypoints.oauth import oauth
 from mail2task.errors import ConsentRequired
 from mail2task.local.oauth_standin import OAuthStandIn
 from mail2task.oauth.access import credentials_for
 from mail2task.oauth.disconnect import disconnect
+from mail2task.oauth.states import state_key
 from mail2task.oauth.status import consent_status
 from mail2task.oauth.token_client import TokenEndpointError
 from tests.support.addon_requests import OAUTH_URL, AddonClient, User, addon_env, build_request
-from tests.support.oauth_env import GMAIL_SEND, TENANT, Clock, query_of, runtime, seed_grant, stored_secrets
+from tests.support.oauth_env import (
+    GMAIL_SEND,
+    TENANT,
+    Clock,
+    app_client,
+    consent_redirect,
+    query_of,
+    runtime,
+    seed_grant,
+    stored_secrets,
+)
 from tests.support.oauth_logscan import REGISTRY
 
 pytestmark = pytest.mark.usefixtures("oauth_env")
@@ -141,14 +153,40 @@ def post_action(client: AddonClient, action: str, **parameters: str) -> tuple[in
 
 
 def test_connect_action_opens_googles_consent_over_gmail(firestore: Any, addon_client: AddonClient) -> None:
+    """The answer to the connect buttons' openDynamicLinkAction: one consent start, its link to open."""
     status, body = post_action(addon_client, "connect", scopes=GMAIL_SEND)
-    link = body["renderActions"]["action"]["link"]
     assert status == 200
+    assert list(body) == ["renderActions"]
+    assert list(body["renderActions"]["action"]) == ["link"]  # a link only: Gmail opens it at once
+    link = body["renderActions"]["action"]["link"]
     assert (link["openAs"], link["onClose"]) == ("OVERLAY", "RELOAD")
     params = query_of(link["url"])
     REGISTRY.add(params["state"], params["nonce"])
     assert params["login_hint"] == ANN.email
     assert GMAIL_SEND in params["scope"].split()
+    assert [s.id for s in firestore.collection(store.OAUTH_STATES).stream()] == [state_key(params["state"])]
+
+    callback = app_client(oauth).get("/", query_string=consent_redirect(link["url"]))
+    assert callback.status_code == 200
+    assert consent_status(ANN.sub) == "granted"
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"scopes": f"{GMAIL_SEND} https://mail.google.com/"},  # all of Gmail: never asked for
+        {"scopes": "https://www.googleapis.com/auth/drive"},
+        {"scopes": GMAIL_SEND, "returnTo": "https://evil.example/phish"},
+    ],
+    ids=["full-gmail", "drive", "return-target"],
+)
+def test_connect_action_refuses_what_the_app_never_asks_for(
+    firestore: Any, addon_client: AddonClient, parameters: dict[str, str]
+) -> None:
+    status, body = post_action(addon_client, "connect", **parameters)
+    assert status == 400
+    assert "link" not in json.dumps(body)
+    assert not list(firestore.collection(store.OAUTH_STATES).stream())
 
 
 def test_disconnect_action_acts_on_the_verified_user_only(

@@ -13,6 +13,7 @@ from mail2task.errors import BadRequest
 from mail2task.identity import ConsumerAccount
 from mail2task.local.oauth_standin import OAuthStandIn, User
 from mail2task.oauth import consent, model, states
+from mail2task.oauth.scopes import DIRECTORY_READONLY
 from mail2task.oauth.status import consent_status
 from mail2task.oauth.vault import Sealed, default_vault
 from tests.support.oauth_env import (
@@ -196,14 +197,14 @@ def test_incremental_consent_without_a_refresh_token_keeps_the_stored_one(
     first = default_vault().open(
         Sealed(token_doc(firestore)["keyId"], token_doc(firestore)["ciphertext"]), ANN.sub
     )
-    url = begin_url(consent.begin(ANN, ["https://www.googleapis.com/auth/tasks"], runtime=runtime()))
+    url = begin_url(consent.begin(ANN, [DIRECTORY_READONLY], runtime=runtime()))
     assert "prompt" not in query_of(url)  # a usable grant exists: no forced consent screen
     assert callback(consent_redirect(url)).status_code == 200
     doc = token_doc(firestore)
     again = default_vault().open(Sealed(doc["keyId"], doc["ciphertext"]), ANN.sub)
     assert again.refresh_token == first.refresh_token
     assert again.access_token != first.access_token
-    assert {GMAIL_SEND, "https://www.googleapis.com/auth/tasks"} <= set(doc["scopes"])
+    assert {GMAIL_SEND, DIRECTORY_READONLY} <= set(doc["scopes"])
 
 
 def test_no_refresh_token_and_none_stored_is_a_failure(firestore: Any, standin: OAuthStandIn) -> None:
@@ -216,6 +217,12 @@ def test_the_token_endpoint_failing_is_a_retryable_failure(firestore: Any, stand
     back = consent_redirect(start())
     standin.faults.fail_next.append((503, "temporarily_unavailable"))
     assert callback(back).status_code == 502
+
+
+def test_scopes_outside_the_allowlist_start_nothing(firestore: Any) -> None:
+    with pytest.raises(BadRequest):
+        consent.begin(ANN, [GMAIL_SEND, "https://mail.google.com/"], runtime=runtime())
+    assert not list(firestore.collection(store.OAUTH_STATES).stream())
 
 
 def test_consumer_accounts_cannot_start(firestore: Any) -> None:

@@ -3,7 +3,8 @@
 ``StandInGrants`` plays the oauth part's side of the contract the way the oauth part does it: consent
 is recorded as the ``consent`` field merged into the member document, access tokens are minted by the
 stand-ins (Directory and Gmail accept the same token), and ``disconnect`` revokes (the token stops
-working at both stand-ins) and marks the member ``revoked``.
+working at both stand-ins) and marks the member ``revoked``. Connect buttons post to ``OAUTH_URL``
+(the `oauth` function answers them; tests/emulator/tenancy/test_with_oauth.py clicks one for real).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mail2task.tenancy.admission import Admission, admit
 from mail2task.tenancy.authz import AdminContext, require_admin
 from mail2task.tenancy.runtime import TenancyRuntime
 from mail2task.tenancy.scopes import ADMIN_SCOPES, MEMBER_SCOPES
+from tests.support.addon_requests import OAUTH_URL
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -51,7 +53,6 @@ class StandInGrants:
     gmail: GmailStandIn
     granted: dict[str, frozenset[str]] = field(default_factory=dict)  # sub -> scopes
     tokens: dict[str, str] = field(default_factory=dict)  # sub -> live access token
-    consent_requests: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     disconnected: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,10 +75,6 @@ class StandInGrants:
             if token is None or not set(scopes) <= self.granted.get(sub, frozenset()):
                 raise ConsentRequired("consent needed")
         return Credentials(token=token)
-
-    def consent_url(self, identity: Identity, scopes: Sequence[str], return_to: str | None = None) -> str:
-        self.consent_requests.append((identity.sub, tuple(scopes)))
-        return f"https://accounts.google.com/o/oauth2/v2/auth?login_hint={identity.sub}"
 
     def disconnect(self, sub: str, *, reason: str) -> None:
         with self.lock:
@@ -149,6 +146,25 @@ class Stack:
         return sorted((s.to_dict() or {} for s in ref.stream()), key=lambda d: d["at"])
 
 
+def connect_scopes(card: dict[str, Any] | None) -> tuple[str, ...] | None:
+    """The scopes a card's connect button asks the `oauth` function for (None: no such button)."""
+    clicks = [
+        button["onClick"]
+        for section in (card or {}).get("sections", [])
+        for widget in section["widgets"]
+        for button in widget.get("buttonList", {}).get("buttons", [])
+        if "openDynamicLinkAction" in button["onClick"]
+    ]
+    if not clicks:
+        return None
+    [on_click] = clicks
+    action = on_click["openDynamicLinkAction"]
+    assert action["function"] == OAUTH_URL
+    parameters = {p["key"]: p["value"] for p in action["parameters"]}
+    assert parameters["action"] == "connect"
+    return tuple(parameters["scopes"].split())
+
+
 def settings(**overrides: Any) -> TenancySettings:
     values: dict[str, Any] = {"profile": "local", "marketplace_app_id": "123456789012"}
     values.update(overrides)
@@ -176,5 +192,6 @@ def stack(**overrides: Any) -> Iterator[Stack]:
                 credentials=lambda: Credentials(token=LOCAL_ACCESS_TOKEN),
             ),
             mailer=GmailSender(gmail.endpoint),
+            oauth_url=OAUTH_URL,
         )
         yield Stack(licensing, directory, gmail, grants, clock, runtime)

@@ -11,7 +11,7 @@ from mail2task import store
 from mail2task.identity import Identity
 from mail2task.tenancy import admission
 from mail2task.tenancy.scopes import ADMIN_SCOPES, MEMBER_SCOPES
-from tests.emulator.tenancy.harness import Stack
+from tests.emulator.tenancy.harness import Stack, connect_scopes
 
 
 def test_consumer_accounts_get_the_workspace_only_card(env: Stack) -> None:
@@ -44,15 +44,17 @@ def test_first_workspace_admin_becomes_app_admin(env: Stack) -> None:
     # bob comes first: not an admin; he is asked to connect only if he might be one
     first = env.admit(bob)
     assert first.reason == admission.SETUP_NEEDED
+    assert connect_scopes(first.card) == ADMIN_SCOPES
     env.grants.complete_consent(bob, ADMIN_SCOPES)
     still = env.admit(bob)
     assert still.reason == admission.SETUP_NEEDED
     assert "Ask one of them" in json.dumps(still.card)  # the directory said: not an admin
+    assert connect_scopes(still.card) is None
     assert env.tenant_doc("acme.test")["admins"] == []
 
     setup = env.admit(ada)
     assert setup.reason == admission.SETUP_NEEDED
-    assert env.grants.consent_requests[-1] == (ada.sub, ADMIN_SCOPES)
+    assert connect_scopes(setup.card) == ADMIN_SCOPES
     env.grants.complete_consent(ada, ADMIN_SCOPES)
     admitted = env.admit(ada)
     assert admitted.allowed
@@ -76,7 +78,7 @@ def test_allowed_people_are_pending_until_they_consent(env: Stack) -> None:
     bob = env.person("bob@acme.test", "Bob Builder")
     pending = env.admit(bob)
     assert pending.reason == admission.CONSENT_NEEDED
-    assert env.grants.consent_requests[-1] == (bob.sub, MEMBER_SCOPES)
+    assert connect_scopes(pending.card) == MEMBER_SCOPES
     assert "Connect" in json.dumps(pending.card)
     assert env.connect(bob).allowed
     # a grant that stopped working: the oauth part marks needs_reconnect
@@ -84,6 +86,8 @@ def test_allowed_people_are_pending_until_they_consent(env: Stack) -> None:
     again = env.admit(bob)
     assert again.reason == admission.NEEDS_RECONNECT
     assert "Reconnect" in json.dumps(again.card)
+    assert connect_scopes(again.card) == MEMBER_SCOPES
+    assert not list(store.firestore_client().collection(store.OAUTH_STATES).stream())  # none until a click
     assert env.admit(ada).allowed
 
 
@@ -103,7 +107,7 @@ def test_unlicensed_gets_one_clear_card_and_nothing_else(env: Stack) -> None:
     result = env.admit(bob)
     assert (result.allowed, result.reason) == (False, admission.UNLICENSED)
     assert "not installed" in json.dumps(result.card)
-    assert env.grants.consent_requests == []
+    assert connect_scopes(result.card) is None  # no way to connect
 
 
 def test_license_is_cached_and_last_seen_written_at_most_once_per_interval(env: Stack) -> None:

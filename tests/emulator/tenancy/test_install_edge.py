@@ -14,8 +14,8 @@ from mail2task.entrypoints.install import install
 from mail2task.identity import Identity
 from mail2task.local.devkey import system_claims
 from mail2task.tenancy import edge, policy
-from mail2task.tenancy.scopes import GMAIL_SEND, OPENID
-from tests.emulator.tenancy.harness import Stack, stack
+from mail2task.tenancy.scopes import ADMIN_SCOPES, GMAIL_SEND, OPENID
+from tests.emulator.tenancy.harness import Stack, connect_scopes, stack
 from tests.support.addon_requests import (
     ADDON_URL,
     INSTALL_URL,
@@ -142,6 +142,7 @@ def test_admin_without_directory_consent_is_asked_to_connect(http: Http) -> None
     env.grants.granted[ada.sub] = frozenset({OPENID, GMAIL_SEND})
     _, answer = http.post(ada, "admin.search", form={"q": ["b"]})
     assert card_of(answer)["name"] == "access-connect"
+    assert connect_scopes(card_of(answer)) == ADMIN_SCOPES  # asked for on click, from the `oauth` function
 
 
 def test_bad_requests(http: Http) -> None:

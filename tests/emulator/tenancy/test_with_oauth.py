@@ -1,21 +1,32 @@
-"""Tenancy with the real oauth part (vault, consent start, disconnect) against the OAuth stand-in."""
+"""Tenancy with the real oauth part (vault, consent start, disconnect) against the OAuth stand-in.
+
+The access cards carry no consent link: their Connect button is an ``openDynamicLinkAction`` that the
+`oauth` function answers, so a one-time consent start is written only when someone clicks it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import urllib.parse
+import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from mail2task import store
+from mail2task.addon import request as addon_request
 from mail2task.config import TenancySettings
+from mail2task.entrypoints.oauth import oauth
 from mail2task.identity import Identity
-from mail2task.local.oauth_standin import OAuthStandIn
+from mail2task.local.oauth_standin import OAuthStandIn, User
 from mail2task.tenancy import admission, people
 from mail2task.tenancy.admission import admit
 from mail2task.tenancy.authz import require_admin
 from mail2task.tenancy.runtime import OAuthGrants, TenancyRuntime
 from mail2task.tenancy.scopes import MEMBER_SCOPES
-from tests.support.oauth_env import seed_grant, stored_secrets
+from tests.support import addon_requests
+from tests.support.addon_requests import AddonClient, addon_env, build_request, card_of
+from tests.support.oauth_env import app_client, consent_redirect, query_of, seed_grant, stored_secrets
 from tests.support.oauth_fixtures import oauth_env, signer, standin, token_key
 
 __all__ = ["oauth_env", "signer", "standin", "token_key"]  # fixtures used below
@@ -36,22 +47,99 @@ def _tenant(db: Any, now: dt.datetime) -> None:
         })  # fmt: skip
 
 
-def test_consent_link_removal_and_revocation_go_through_the_oauth_part(oauth_env: OAuthStandIn) -> None:
-    db = store.firestore_client()
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    _tenant(db, now)
-    runtime = TenancyRuntime(settings=TenancySettings(profile="local"), grants=OAuthGrants(), now=lambda: now)
+@pytest.fixture
+def gmail(monkeypatch: pytest.MonkeyPatch, oauth_env: OAuthStandIn) -> Iterator[AddonClient]:
+    """Gmail's side: signed add-on events (the stand-in's key), the functions' URLs in the environment."""
+    for name, value in addon_env(oauth_env.certs_url).items():
+        monkeypatch.setenv(name, value)
+    for who in (ADA, BOB):
+        oauth_env.users[who.email] = User(who.sub, who.email, who.hd)
+    addon_request.key_cache.cache_clear()
+    yield AddonClient(signer=oauth_env.signer)
+    addon_request.key_cache.cache_clear()
 
-    # bob may use the app but has not connected: his card links to Google's consent page for him
-    pending = admit(BOB, runtime=runtime)
-    assert pending.reason == admission.CONSENT_NEEDED
-    card_text = str(pending.card)
-    url = card_text.split("'url': '")[1].split("'")[0]
-    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-    assert url.startswith(oauth_env.auth_url)
+
+def _user(who: Identity) -> addon_requests.User:
+    return addon_requests.User(who.sub, who.email, who.hd, who.name or "")
+
+
+def _connect_action(card: dict[str, Any]) -> dict[str, Any]:
+    [on_click] = [
+        button["onClick"]
+        for section in card["sections"]
+        for widget in section["widgets"]
+        for button in widget.get("buttonList", {}).get("buttons", [])
+    ]
+    action: dict[str, Any] = on_click["openDynamicLinkAction"]
+    return action
+
+
+def _click(gmail: AddonClient, who: Identity, action: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """What Gmail does with an openDynamicLinkAction: post the action's parameters, signed, to its URL."""
+    assert action["function"] == addon_requests.OAUTH_URL
+    parameters = {p["key"]: p["value"] for p in action["parameters"]}
+    body = gmail.event(_user(who), parameters=parameters)
+    token = gmail.system_token(action["function"])
+    payload, status, _ = oauth(build_request(action["function"], body, {"Authorization": f"Bearer {token}"}))
+    return status, json.loads(payload)
+
+
+def _states(db: Any) -> list[str]:
+    return [snapshot.id for snapshot in db.collection(store.OAUTH_STATES).stream()]
+
+
+def test_showing_the_connect_card_starts_no_consent_until_connect_is_clicked(gmail: AddonClient) -> None:
+    db = store.firestore_client()
+    _tenant(db, dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+    # bob may use the app but has not connected: the `addon` function shows him the connect card, as
+    # often as Gmail renders it, and not one consent start is written for that
+    for _ in range(5):
+        status, response = gmail.homepage(_user(BOB))
+        assert status == 200
+        assert card_of(response)["name"] == "access-connect"
+    assert _states(db) == []
+    connect = _connect_action(card_of(response))
+    assert connect["parameters"] == [
+        {"key": "action", "value": "connect"},
+        {"key": "scopes", "value": " ".join(MEMBER_SCOPES)},
+    ]
+
+    # clicking Connect: the `oauth` function starts exactly one consent and answers with its link
+    status, answer = _click(gmail, BOB, connect)
+    assert status == 200
+    link = answer["renderActions"]["action"]["link"]
+    assert (link["openAs"], link["onClose"]) == ("OVERLAY", "RELOAD")
+    assert len(_states(db)) == 1
+    query = query_of(link["url"])
     assert (query["login_hint"], query["access_type"], query["code_challenge_method"]) == (
         BOB.email, "offline", "S256")  # fmt: skip
     assert set(MEMBER_SCOPES) <= set(query["scope"].split())
+
+    # Google's page, its redirect back, then Gmail reloads the add-on: bob is in
+    callback = app_client(oauth).get("/", query_string=consent_redirect(link["url"]))
+    assert callback.status_code == 200
+    assert _states(db) == []  # used up
+    status, response = gmail.homepage(_user(BOB))
+    assert status == 200
+    assert card_of(response)["name"] != "access-connect"
+    assert admit(BOB).allowed
+
+
+def test_removal_and_revocation_go_through_the_oauth_part(oauth_env: OAuthStandIn) -> None:
+    db = store.firestore_client()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    _tenant(db, now)
+    runtime = TenancyRuntime(
+        settings=TenancySettings(profile="local"),
+        grants=OAuthGrants(),
+        now=lambda: now,
+        oauth_url=addon_requests.OAUTH_URL,
+    )
+    pending = admit(BOB, runtime=runtime)
+    assert pending.reason == admission.CONSENT_NEEDED
+    assert _connect_action(pending.card or {})["function"] == addon_requests.OAUTH_URL
+    assert _states(db) == []
 
     # both connected (the oauth part stores the grants and marks the members)
     seed_grant(db, oauth_env, ADA.sub, now, tenant=TENANT)

@@ -9,13 +9,17 @@ import pytest
 
 from mail2task.cards import access, admin
 from mail2task.cards.widgets import MAX_SELECTION_ITEMS, MAX_WIDGETS, count_widgets
+from mail2task.oauth import actions
 from mail2task.tenancy.model import ALL_USERS, SPECIFIC_USERS, Person
+from mail2task.tenancy.scopes import ADMIN_SCOPES, MEMBER_SCOPES
 from tests.unit.cards.golden import assert_golden
 
 APP = "mail2task"
 INSTALL = "https://addon.test/install"
 ADA = Person("100", "ada@acme.test", "Ada Lindqvist")
-CONSENT = "https://accounts.google.com/o/oauth2/v2/auth?state=s"
+OAUTH = "https://addon.test/oauth"
+CONNECT = access.Connect(OAUTH, MEMBER_SCOPES)
+CONNECT_ADMIN = access.Connect(OAUTH, ADMIN_SCOPES)
 SEEN = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
@@ -25,16 +29,39 @@ def test_access_cards() -> None:
     assert_golden("access_uninstalled", access.unlicensed_card(APP, ADA, uninstalled=True))
     assert_golden("access_no_access", access.no_access_card(APP, ADA))
     assert_golden("access_removed", access.no_access_card(APP, ADA, removed=True))
-    assert_golden("access_setup_connect", access.setup_needed_card(APP, CONSENT))
+    assert_golden("access_setup_connect", access.setup_needed_card(APP, CONNECT_ADMIN))
     assert_golden("access_setup_wait", access.setup_needed_card(APP, None))
-    assert_golden("access_connect", access.connect_card(APP, CONSENT))
-    assert_golden("access_reconnect_admin", access.connect_card(APP, CONSENT, reconnect=True, admin=True))
+    assert_golden("access_connect", access.connect_card(APP, CONNECT))
+    assert_golden(
+        "access_reconnect_admin", access.connect_card(APP, CONNECT_ADMIN, reconnect=True, admin=True)
+    )
 
 
-def test_connect_button_opens_consent_over_gmail_and_reloads() -> None:
-    card = access.connect_card(APP, CONSENT)
-    link = card["sections"][0]["widgets"][-1]["buttonList"]["buttons"][0]["onClick"]["openLink"]
-    assert link == {"url": CONSENT, "openAs": "OVERLAY", "onClose": "RELOAD"}
+@pytest.mark.parametrize(
+    ("built", "scopes"),
+    [
+        (access.connect_card(APP, CONNECT), MEMBER_SCOPES),
+        (access.connect_card(APP, CONNECT_ADMIN, reconnect=True, admin=True), ADMIN_SCOPES),
+        (access.setup_needed_card(APP, CONNECT_ADMIN), ADMIN_SCOPES),
+    ],
+    ids=["connect", "reconnect", "setup"],
+)
+def test_connect_buttons_ask_the_oauth_function_for_the_link_on_click(
+    built: dict[str, object], scopes: tuple[str, ...]
+) -> None:
+    """No consent link on the card: the `oauth` function's connect action answers with one on click."""
+    [on_click] = [
+        b["onClick"]
+        for w in built["sections"][0]["widgets"]  # type: ignore[index]
+        for b in w.get("buttonList", {}).get("buttons", [])
+    ]
+    assert list(on_click) == ["openDynamicLinkAction"]
+    dynamic = on_click["openDynamicLinkAction"]
+    assert dynamic["function"] == OAUTH
+    parameters = {p["key"]: p["value"] for p in dynamic["parameters"]}
+    assert parameters == {"action": actions.CONNECT, "scopes": " ".join(scopes)}
+    assert all(isinstance(p["value"], str) for p in dynamic["parameters"])  # strings only (protocol 5.2)
+    assert "accounts.google.com" not in json.dumps(built)
 
 
 def test_admin_names_are_escaped() -> None:

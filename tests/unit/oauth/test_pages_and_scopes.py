@@ -1,4 +1,4 @@
-"""The callback page (self-contained, hardened headers, no open redirect) and scope validation."""
+"""The callback page (self-contained, hardened headers, no open redirect) and the scope allowlist."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from mail2task.errors import BadRequest
 from mail2task.oauth import pages, scopes
 from mail2task.oauth.consent import Outcome
+from mail2task.tenancy.scopes import ADMIN_SCOPES, MEMBER_SCOPES
 
 
 @pytest.mark.parametrize("kind", ["connected", "denied", "invalid", "wrong_account", "failed", "unknown"])
@@ -54,7 +55,8 @@ def test_requested_scopes_always_include_identity_and_email() -> None:
         ["https://evil.example/scope"],
         ["https://www.googleapis.com/auth/a b"],
         ["x" * 300],
-        [f"https://www.googleapis.com/auth/s{i}" for i in range(30)],
+        ["https://www.googleapis.com/auth/gmail.send"] * 30,
+        [None],
     ],
 )
 def test_bad_scope_lists_are_refused(bad: object) -> None:
@@ -62,8 +64,26 @@ def test_bad_scope_lists_are_refused(bad: object) -> None:
         scopes.requested(bad)  # type: ignore[arg-type]
 
 
-def test_googles_scopes_outside_the_usual_prefix_are_allowed() -> None:
-    assert "https://mail.google.com/" in scopes.requested(["https://mail.google.com/"])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "https://mail.google.com/",  # all of Gmail
+        "https://www.googleapis.com/auth/drive",
+        "https://www.googleapis.com/auth/tasks",
+        "https://www.googleapis.com/auth/admin.directory.user",  # write access to the directory
+        "profile",
+    ],
+)
+def test_google_scopes_outside_the_allowlist_are_refused(scope: str) -> None:
+    with pytest.raises(BadRequest, match="scope not allowed"):
+        scopes.requested(["https://www.googleapis.com/auth/gmail.send", scope])
+
+
+def test_the_allowlist_covers_what_tenancy_asks_people_for() -> None:
+    """The access cards' connect buttons ask for these; the connect action must accept them as they are."""
+    assert set(ADMIN_SCOPES) == scopes.GRANTABLE
+    assert scopes.requested(MEMBER_SCOPES) == tuple(sorted(MEMBER_SCOPES))
+    assert scopes.requested(ADMIN_SCOPES) == tuple(sorted(ADMIN_SCOPES))
 
 
 def test_missing_understands_aliases() -> None:

@@ -101,5 +101,6 @@ def test_each_function_reads_only_what_it_needs() -> None:
     assert VaultSettings not in FUNCTION_SETTINGS["risc"]  # RISC deletes grants; it never decrypts one
     assert RefreshSettings in FUNCTION_SETTINGS["refresh"]
     assert ConsentSettings in FUNCTION_SETTINGS["oauth"]
-    for function in ("addon", "install"):  # they call begin / credentials_for / disconnect
-        assert {OAuthClientSettings, ConsentSettings, VaultSettings} <= set(FUNCTION_SETTINGS[function])
+    for function in ("addon", "install"):  # they call credentials_for / disconnect
+        assert {OAuthClientSettings, VaultSettings} <= set(FUNCTION_SETTINGS[function])
+        assert ConsentSettings not in FUNCTION_SETTINGS[function]  # consent starts only in `oauth`

@@ -143,7 +143,7 @@ function applyAction(action) {
   }
   render();
   if (action.notification?.text) toast(action.notification.text);
-  if (action.link?.url) showLink(action.link);
+  if (action.link?.url && !openWindow(action.link)) showLink(action.link); // e.g. an openDynamicLinkAction's answer
 }
 
 const handlers = {
@@ -156,16 +156,24 @@ const handlers = {
   },
   onOpenLink(link, event) {
     if (link.onClose !== "RELOAD") return; // a plain link: the browser opens it in a new tab
-    // Like Gmail: open the page in a window and reload the add-on once that window is closed.
     event.preventDefault();
-    const features = link.openAs === "OVERLAY" ? "popup,width=560,height=700" : "";
-    const opened = window.open(link.url, "_blank", features);
-    if (!opened) { showReloadHint(); return; }
+    if (!openWindow(link)) showReloadHint();
+  },
+};
+
+// Like Gmail: open the page in a window and, with onClose RELOAD, reload the add-on once that window is
+// closed. False when the browser blocked the window.
+function openWindow(link) {
+  const features = link.openAs === "OVERLAY" ? "popup,width=560,height=700" : "";
+  const opened = window.open(link.url, "_blank", features);
+  if (!opened) return false;
+  if (link.onClose === "RELOAD") {
     const watch = setInterval(() => {
       if (opened.closed) { clearInterval(watch); runTrigger(); }
     }, 400);
-  },
-};
+  }
+  return true;
+}
 
 function render() {
   const panel = $("panel");
