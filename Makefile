@@ -9,7 +9,8 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV_VERSION := 3.3.30
 
-.PHONY: run test bench lint typecheck unit emulator-tests browser-tests infra-tests prereqs clean
+.PHONY: run test bench lint typecheck unit emulator-tests browser-tests infra-tests prereqs clean \
+	need-stack need-test
 
 $(STAMP): pyproject.toml functions/requirements.txt constraints.txt
 	@PYTHON=$(PYTHON) scripts/check-prereqs python
@@ -25,8 +26,15 @@ $(CHECKOV_STAMP):
 prereqs:
 	@scripts/check-prereqs python emulator terraform
 
-run: $(STAMP)
-	@scripts/check-prereqs emulator
+# Prerequisites are checked before the (long) virtualenv install, so a missing tool is named at once.
+need-stack:
+	@PYTHON=$(PYTHON) scripts/check-prereqs python emulator
+
+need-test:
+	@PYTHON=$(PYTHON) scripts/check-prereqs python emulator terraform
+	@scripts/ensure-chromium
+
+run: need-stack $(STAMP)
 	$(BIN)/python -m mail2task.local.stack
 
 lint: $(STAMP)
@@ -53,17 +61,14 @@ infra-tests: $(STAMP) $(CHECKOV_STAMP)
 	terraform fmt -check -recursive infra
 	$(BIN)/pytest tests/infra
 
-test: $(STAMP) $(CHECKOV_STAMP)
-	@scripts/check-prereqs python emulator terraform
-	@scripts/ensure-chromium
+test: need-test $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	terraform fmt -check -recursive infra
 	$(BIN)/pytest tests/unit tests/emulator tests/browser tests/infra
 
-bench: $(STAMP)
-	@scripts/check-prereqs emulator
+bench: need-stack $(STAMP)
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -16,7 +16,7 @@ PROJECT = "demo-mail2task"
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts from the same settings, whatever the machine's environment holds."""
     for name in list(os.environ):
-        if name.startswith(("MAIL2TASK_", "ADDON_", "OAUTH_", "TOKEN_", "GOOGLE_")):
+        if name.startswith(("MAIL2TASK_", "ADDON_", "OAUTH_", "TOKEN_", "GOOGLE_", "FIRESTORE_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
     monkeypatch.setenv("MAIL2TASK_PROFILE", "production")

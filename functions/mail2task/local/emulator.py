@@ -33,7 +33,7 @@ class FirestoreEmulator:
     process: subprocess.Popen[bytes]
 
     def clear(self) -> None:
-        """Delete every document of every database of the project."""
+        """Delete every document of the project's (default) database."""
         url = f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
         request = urllib.request.Request(url, method="DELETE")
         with urllib.request.urlopen(request, timeout=30) as response:
