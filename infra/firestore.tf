@@ -48,7 +48,7 @@ locals {
     # Short-lived records: consent starts, refresh leases, RISC jti markers, scheduler run markers.
     oauth = ["oauth_states", "refresh_leases", "risc_events", "runs"]
     # An uninstalled tenant's data after the retention period (mail2task.store.TENANT_TTL_COLLECTION_GROUPS).
-    tenant = ["audit", "comments", "members", "notifications", "tasks", "threads", "users"]
+    tenant = ["attachments", "audit", "comments", "members", "messages", "notifications", "tasks", "threads", "users"]
   }
 }
 

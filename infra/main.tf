@@ -65,10 +65,13 @@ locals {
     }
     oauth = {
       description = "Per-user consent: start, callback (PKCE, one-time state) and disconnect."
-      settings    = ["AddonSettings", "ConsentSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings", "VaultSettings"]
-      roles       = ["roles/datastore.user"]
-      invokers    = [] # public, see local.public_functions
-      ingress     = "ALLOW_ALL"
+      settings = [
+        "AddonSettings", "ConsentSettings", "CoreSettings", "OAuthClientSettings", "SecretManagerSettings",
+        "TenancySettings", "VaultSettings",
+      ]
+      roles    = ["roles/datastore.user"]
+      invokers = [] # public, see local.public_functions
+      ingress  = "ALLOW_ALL"
       defaults = {
         available_cpu                    = "1"
         available_memory                 = "512Mi"

@@ -7,11 +7,3 @@ provider "google" {
   billing_project       = var.project_id
   default_labels        = var.labels
 }
-
-provider "google-beta" {
-  project               = var.project_id
-  region                = var.region
-  user_project_override = true
-  billing_project       = var.project_id
-  default_labels        = var.labels
-}

@@ -1,4 +1,4 @@
-# Inputs, in alphabetical order. Only project_id, region and addon_oauth_client_id have no default.
+# Inputs, in alphabetical order. Required (no default): addon_oauth_client_id, oauth_client_id, project_id, region.
 
 variable "addon_deployment" {
   description = "Listing of the Gmail add-on in the rendered deployment descriptor: display name, logo URL, OAuth scopes and openLink URL prefixes. Null attributes keep the defaults of modules/addon-deployment, which match `mail2task deployment`."

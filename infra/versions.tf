@@ -13,9 +13,5 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 7.0.0, < 8.0.0"
     }
-    google-beta = {
-      source  = "hashicorp/google-beta"
-      version = ">= 7.0.0, < 8.0.0"
-    }
   }
 }

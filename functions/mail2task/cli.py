@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.set_defaults(handler=_command("convert"))
 
     deployment = sub.add_parser("deployment", help="print the add-on deployment descriptor (JSON)")
-    deployment.add_argument("--base-url", required=True, help="https base URL the functions are served under")
+    urls = deployment.add_mutually_exclusive_group(required=True)
+    urls.add_argument("--base-url", help="https base URL the functions are served under, each at BASE/<name>")
+    urls.add_argument("--addon-url", help="https URL of the `addon` function (Terraform: function_urls)")
     deployment.set_defaults(handler=_command("deployment"))
 
     keys = sub.add_parser("keys", help="token-encryption key maintenance")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,12 +20,14 @@ from mail2task.errors import ConfigError
 T = TypeVar("T")
 
 
-def env(name: str, doc: str, *, default: Any = dataclasses.MISSING, secret: bool = False) -> Any:
+def env(
+    name: str, doc: str, *, default: Any = dataclasses.MISSING, secret: bool = False, kw_only: bool = False
+) -> Any:
     """Declare a settings field read from environment variable ``name``."""
     metadata = {"env": name, "doc": doc, "secret": secret}
     if default is dataclasses.MISSING:
-        return field(metadata=metadata, repr=not secret)
-    return field(default=default, metadata=metadata, repr=not secret)
+        return field(metadata=metadata, repr=not secret, kw_only=kw_only)
+    return field(default=default, metadata=metadata, repr=not secret, kw_only=kw_only)
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
@@ -76,25 +80,63 @@ def variables(cls: type[Any]) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass(frozen=True)
-class CoreSettings:
-    """Settings every function reads."""
+PROFILES = ("production", "local")
 
-    project: str = env("GOOGLE_CLOUD_PROJECT", "Google Cloud project id (Firestore, Secret Manager).")
+
+@dataclass(frozen=True)
+class Profiled:
+    """The one declaration of ``MAIL2TASK_PROFILE``, inherited by every settings class whose checks depend
+    on it (overrides of Google endpoints are accepted only in the ``local`` profile)."""
+
     profile: str = env(
         "MAIL2TASK_PROFILE",
         "`production` (default) or `local`; only `local` trusts the development signing key.",
         default="production",
+        kw_only=True,
     )
-    firestore_database: str = env("FIRESTORE_DATABASE", "Firestore database id.", default="(default)")
 
     @property
     def is_local(self) -> bool:
         return self.profile == "local"
 
     def __post_init__(self) -> None:
-        if self.profile not in ("production", "local"):
+        if self.profile not in PROFILES:
             raise ConfigError("environment variable MAIL2TASK_PROFILE must be 'production' or 'local'")
+
+
+_HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\\?#@]")
+
+
+def googleapis_url(name: str, url: str) -> None:
+    """Refuse (naming ``name``) anything but an https URL on ``googleapis.com`` or one of its subdomains,
+    on the default port, without credentials, query or fragment: user tokens are sent there."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    host = parts.hostname or ""
+    if (
+        _URL_FORBIDDEN.search(url)
+        or parts.scheme != "https"
+        or parts.username is not None
+        or parts.password is not None
+        or parts.query
+        or parts.fragment
+        or not _HOST_NAME.fullmatch(host)
+        or not (host == "googleapis.com" or host.endswith(".googleapis.com"))
+        or port not in (None, 443)
+    ):
+        raise ConfigError(f"environment variable {name} must be an https googleapis.com URL")
+
+
+@dataclass(frozen=True)
+class CoreSettings(Profiled):
+    """Settings every function reads."""
+
+    project: str = env("GOOGLE_CLOUD_PROJECT", "Google Cloud project id (Firestore, Secret Manager).")
+    firestore_database: str = env("FIRESTORE_DATABASE", "Firestore database id.", default="(default)")
 
 
 @dataclass(frozen=True)
@@ -110,8 +152,13 @@ GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
 GMAIL_API_DEFAULT = "https://gmail.googleapis.com"
 
 
+# An attachment copy is one Firestore document: its bytes (stored raw, not base64) plus its record
+# (name, type, size, hash) and the document's name must stay under Firestore's 1 MiB document limit.
+MAX_ATTACHMENT_BYTES_CAP = 900_000
+
+
 @dataclass(frozen=True)
-class AddonSettings:
+class AddonSettings(Profiled):
     """The add-on's public URLs, the identities Google signs requests with, and the Google endpoints used.
 
     Only the ``local`` profile may point ``GOOGLE_CERTS_URL`` elsewhere (the development key) or send
@@ -141,25 +188,23 @@ class AddonSettings:
     )
     max_attachment_bytes: int = env(
         "ADDON_MAX_ATTACHMENT_BYTES",
-        "Largest attachment copied into a task, in bytes (Firestore documents hold at most 1 MiB).",
+        f"Largest attachment copied into a task, in bytes (at most {MAX_ATTACHMENT_BYTES_CAP}: one "
+        "Firestore document holds the copy and its details, and documents hold at most 1 MiB).",
         default=768 * 1024,
-    )
-    profile: str = env(
-        "MAIL2TASK_PROFILE",
-        "`production` (default) or `local`; only `local` trusts the development signing key.",
-        default="production",
     )
 
     def __post_init__(self) -> None:
-        if not 0 < self.max_attachment_bytes <= 1024 * 1024:
-            raise ConfigError("environment variable ADDON_MAX_ATTACHMENT_BYTES must be 1..1048576")
-        if self.profile == "local":
+        super().__post_init__()
+        if not 0 < self.max_attachment_bytes <= MAX_ATTACHMENT_BYTES_CAP:
+            raise ConfigError(
+                f"environment variable ADDON_MAX_ATTACHMENT_BYTES must be 1..{MAX_ATTACHMENT_BYTES_CAP} "
+                "(an attachment copy and its details share one Firestore document of at most 1 MiB)"
+            )
+        if self.is_local:
             return
         if self.google_certs_url != GOOGLE_CERTS_DEFAULT:
             raise ConfigError("environment variable GOOGLE_CERTS_URL may be set only in the local profile")
-        host = self.gmail_api_endpoint.removeprefix("https://").split("/", 1)[0]
-        if not self.gmail_api_endpoint.startswith("https://") or not host.endswith(".googleapis.com"):
-            raise ConfigError("environment variable GMAIL_API_ENDPOINT must be an https googleapis.com URL")
+        googleapis_url("GMAIL_API_ENDPOINT", self.gmail_api_endpoint)
         for name, url in (("ADDON_URL", self.addon_url), ("CONVERT_URL", self.convert_url)):
             if not url.startswith("https://"):
                 raise ConfigError(f"environment variable {name} must be an https URL")
@@ -170,7 +215,7 @@ DIRECTORY_API_DEFAULT = "https://admin.googleapis.com"
 
 
 @dataclass(frozen=True)
-class TenancySettings:
+class TenancySettings(Profiled):
     """Marketplace licensing, who may use the app, notifications and offboarding."""
 
     marketplace_app_id: str = env(
@@ -211,13 +256,9 @@ class TenancySettings:
         "Service account whose OIDC token Cloud Scheduler sends to `install?job=sweep`; empty = no sweep.",
         default="",
     )
-    profile: str = env(
-        "MAIL2TASK_PROFILE",
-        "`production` (default) or `local`; only `local` trusts the development signing key.",
-        default="production",
-    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         for name, value in (
             ("LICENSE_CACHE_SECONDS", self.license_cache_seconds),
             ("LICENSE_RETRY_SECONDS", self.license_retry_seconds),
@@ -226,22 +267,25 @@ class TenancySettings:
         ):
             if value < 1:
                 raise ConfigError(f"environment variable {name} must be a positive integer")
-        if self.profile == "local":
+        if self.is_local:
             return
-        for name, url in (
-            ("LICENSING_API_ENDPOINT", self.licensing_api_endpoint),
-            ("DIRECTORY_API_ENDPOINT", self.directory_api_endpoint),
-        ):
-            host = url.removeprefix("https://").split("/", 1)[0]
-            if not url.startswith("https://") or not host.endswith(".googleapis.com"):
-                raise ConfigError(f"environment variable {name} must be an https googleapis.com URL")
+        googleapis_url("LICENSING_API_ENDPOINT", self.licensing_api_endpoint)
+        googleapis_url("DIRECTORY_API_ENDPOINT", self.directory_api_endpoint)
 
 
 GOOGLE_AUTH_URL_DEFAULT = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URL_DEFAULT = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 GOOGLE_REVOKE_URL_DEFAULT = "https://oauth2.googleapis.com/revoke"
 RISC_CONFIG_URL_DEFAULT = "https://accounts.google.com/.well-known/risc-configuration"
-_LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:", "https://")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _https_or_loopback(url: str) -> bool:
+    """An https URL, or plain http to a loopback stand-in (what local-profile overrides may name)."""
+    parts = urllib.parse.urlsplit(url)
+    if _URL_FORBIDDEN.search(url) or not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
 
 
 def _google_endpoints(profile: str, endpoints: tuple[tuple[str, str, str], ...]) -> None:
@@ -252,12 +296,12 @@ def _google_endpoints(profile: str, endpoints: tuple[tuple[str, str, str], ...])
             continue
         if profile != "local":
             raise ConfigError(f"environment variable {name} may be set only in the local profile")
-        if not value.startswith(_LOOPBACK_PREFIXES):
+        if not _https_or_loopback(value):
             raise ConfigError(f"environment variable {name} must be https or a loopback http URL")
 
 
 @dataclass(frozen=True)
-class OAuthClientSettings:
+class OAuthClientSettings(Profiled):
     """The web OAuth client that holds users' offline grants, and Google's token endpoints."""
 
     client_id: str = env("OAUTH_CLIENT_ID", "Web OAuth client id used for offline consent.")
@@ -278,13 +322,9 @@ class OAuthClientSettings:
     http_timeout_seconds: float = env(
         "OAUTH_HTTP_TIMEOUT_SECONDS", "Timeout of each call to Google's token/revoke endpoints.", default=10.0
     )
-    profile: str = env(
-        "MAIL2TASK_PROFILE",
-        "`production` (default) or `local`; only `local` trusts the development signing key.",
-        default="production",
-    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 0 < self.http_timeout_seconds <= 60:
             raise ConfigError("environment variable OAUTH_HTTP_TIMEOUT_SECONDS must be in (0, 60]")
         _google_endpoints(
@@ -298,7 +338,7 @@ class OAuthClientSettings:
 
 
 @dataclass(frozen=True)
-class ConsentSettings:
+class ConsentSettings(Profiled):
     """The consent flow: where Google sends the browser back, where it may go next, how long a start lives."""
 
     redirect_url: str = env("OAUTH_REDIRECT_URL", "Registered redirect URI: the `oauth` function's URL.")
@@ -313,13 +353,9 @@ class ConsentSettings:
     state_ttl_seconds: int = env(
         "OAUTH_STATE_TTL_SECONDS", "Lifetime of a consent start (state + PKCE verifier).", default=600
     )
-    profile: str = env(
-        "MAIL2TASK_PROFILE",
-        "`production` (default) or `local`; only `local` trusts the development signing key.",
-        default="production",
-    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 60 <= self.state_ttl_seconds <= 3600:
             raise ConfigError("environment variable OAUTH_STATE_TTL_SECONDS must be 60..3600")
         _google_endpoints(self.profile, (("OAUTH_AUTH_URL", self.auth_url, GOOGLE_AUTH_URL_DEFAULT),))
@@ -411,7 +447,7 @@ class RefreshSettings:
 
 
 @dataclass(frozen=True)
-class RiscSettings:
+class RiscSettings(Profiled):
     """Cross-Account Protection: whose events we accept and where Google describes its signing keys."""
 
     client_id: str = env("OAUTH_CLIENT_ID", "Web OAuth client id used for offline consent.")
@@ -425,17 +461,13 @@ class RiscSettings:
         "Google's RISC configuration document (issuer, jwks_uri); local profile only.",
         default=RISC_CONFIG_URL_DEFAULT,
     )
-    profile: str = env(
-        "MAIL2TASK_PROFILE",
-        "`production` (default) or `local`; only `local` trusts the development signing key.",
-        default="production",
-    )
 
     @property
     def audiences(self) -> tuple[str, ...]:
         return (self.client_id, *self.extra_client_ids)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _google_endpoints(self.profile, (("RISC_CONFIG_URL", self.config_url, RISC_CONFIG_URL_DEFAULT),))
 
 
@@ -455,6 +487,7 @@ FUNCTION_SETTINGS: dict[str, tuple[type[Any], ...]] = {
         ConsentSettings,
         VaultSettings,
         SecretManagerSettings,
+        TenancySettings,  # admission before a consent starts; APP_NAME in notifications
     ),
     "refresh": (CoreSettings, OAuthClientSettings, VaultSettings, SecretManagerSettings, RefreshSettings),
     "risc": (CoreSettings, RiscSettings),

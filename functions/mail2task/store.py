@@ -12,7 +12,9 @@ TENANTS = "tenants"
 MEMBERS = "members"
 TASKS = "tasks"
 COMMENTS = "comments"
+ATTACHMENTS = "attachments"  # under each task: copies of the message attachments it was made with
 THREADS = "threads"
+MESSAGES = "messages"  # under each tenant: sha256(RFC 822 Message-ID) -> the task the message belongs to
 USERS = "users"
 TOKENS = "tokens"
 OAUTH_STATES = "oauth_states"
@@ -36,7 +38,17 @@ COMPOSITE_INDEXES.append((MEMBERS, (("access", "ASCENDING"), ("email", "ASCENDIN
 
 # tenancy offboarding: collection groups whose documents get `expiresAt` when their tenant is uninstalled
 # (Firestore TTL deletes them after the retention period); infra/firestore.tf needs a TTL policy for each.
-TENANT_TTL_COLLECTION_GROUPS = (TASKS, COMMENTS, THREADS, MEMBERS, "notifications", "audit", USERS)
+TENANT_TTL_COLLECTION_GROUPS = (
+    TASKS,
+    COMMENTS,
+    ATTACHMENTS,
+    THREADS,
+    MESSAGES,
+    MEMBERS,
+    "notifications",
+    "audit",
+    USERS,
+)
 
 
 @functools.cache

@@ -14,10 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.infra.parsed import INFRA, expression, infra
 
 MODULE = INFRA / "modules" / "addon-deployment"
 BASE_URL = "https://europe-west1-demo-mail2task.cloudfunctions.net"
+# How infra/main.tf names a function: its own run.app URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app).
+RUN_APP_ADDON_URL = "https://mail2task-addon-123456789012.europe-west1.run.app"
 MINIMAL_SCOPES = {
     "https://www.googleapis.com/auth/gmail.addons.current.message.action",
     "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
@@ -63,10 +67,10 @@ def render_deployment(workdir: Path, **inputs: Any) -> dict[str, Any]:
     return rendered
 
 
-def _cli_descriptor(base_url: str) -> dict[str, Any]:
-    """What `mail2task deployment --base-url URL` prints."""
+def _cli_descriptor(*flags: str) -> dict[str, Any]:
+    """What `mail2task deployment FLAGS` prints (``--base-url URL`` or ``--addon-url URL``)."""
     result = subprocess.run(
-        [sys.executable, "-m", "mail2task.cli", "deployment", "--base-url", base_url],
+        [sys.executable, "-m", "mail2task.cli", "deployment", *flags],
         capture_output=True,
         text=True,
         timeout=60,
@@ -102,9 +106,19 @@ def test_rendered_descriptor_has_the_protocol_shape(tmp_path: Path) -> None:
     assert set(scopes) <= MINIMAL_SCOPES, f"scopes beyond the minimal set: {set(scopes) - MINIMAL_SCOPES}"
 
 
-def test_rendered_descriptor_equals_what_the_cli_prints(tmp_path: Path) -> None:
-    printed = _cli_descriptor(BASE_URL)
-    rendered = render_deployment(tmp_path, addon_url=f"{BASE_URL}/addon")
+@pytest.mark.parametrize(
+    ("flags", "addon_url"),
+    [
+        (("--base-url", BASE_URL), f"{BASE_URL}/addon"),
+        (("--addon-url", RUN_APP_ADDON_URL), RUN_APP_ADDON_URL),  # the layout Terraform deploys
+    ],
+    ids=["base-url", "addon-url"],
+)
+def test_rendered_descriptor_equals_what_the_cli_prints(
+    tmp_path: Path, flags: tuple[str, str], addon_url: str
+) -> None:
+    printed = _cli_descriptor(*flags)
+    rendered = render_deployment(tmp_path, addon_url=addon_url)
     assert rendered == printed
 
 
@@ -125,4 +139,5 @@ def test_root_module_points_both_triggers_at_the_addon_function() -> None:
     assert expression(call["source"]) == "./modules/addon-deployment"
     assert expression(call["addon_url"]) == "local.function_urls.addon"
     assert expression(module.locals["setting_values"]["ADDON_URL"]) == "local.function_urls.addon"
+    assert ".run.app" in expression(module.locals["function_urls"]), "RUN_APP_ADDON_URL mirrors this layout"
     assert expression(module.outputs["addon_deployment"]["value"]) == "module.addon_deployment.json"

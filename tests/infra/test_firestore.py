@@ -55,6 +55,8 @@ def test_ttl_policies_cover_the_expiring_collections() -> None:
     groups = module.locals["ttl_collection_groups"]
     declared = {group for names in groups.values() for group in names}
     tenant = set(getattr(store, "TENANT_TTL_COLLECTION_GROUPS", ()))
+    # tests/emulator/tenancy/test_offboarding_ttl.py checks that this list is exactly what offboarding
+    # stamps (walking every subcollection the code writes) and that each stamped group has a policy here.
     assert set(groups["tenant"]) == tenant, (
         "ttl_collection_groups.tenant must equal TENANT_TTL_COLLECTION_GROUPS"
     )

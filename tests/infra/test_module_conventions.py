@@ -53,11 +53,38 @@ def test_versions_have_a_floor_and_a_major_ceiling(path: Path) -> None:
         assert re.fullmatch(r">= \d+\.\d+\.\d+, < (\d+)\.0\.0", constraint), f"{path.name}: {constraint}"
 
 
-def test_root_module_declares_the_providers_it_uses() -> None:
-    (settings,) = infra().terraform
+def _providers_used(module: Module) -> set[str]:
+    """Providers the module's resources and data sources use: by type prefix, or an explicit ``provider``."""
+    used = set()
+    for blocks in (module.resources, module.data):
+        for kind, named in blocks.items():
+            for body in named.values():
+                chosen = expression(body["provider"]).split(".")[0] if "provider" in body else None
+                used.add(chosen or kind.split("_", 1)[0])
+    return used
+
+
+def test_root_module_declares_exactly_the_providers_it_uses() -> None:
+    module = infra()
+    (settings,) = module.terraform
     (providers,) = settings["required_providers"]
-    assert set(providers) == {"archive", "google", "google-beta"}
+    assert set(providers) == _providers_used(module), "required_providers must list exactly what is used"
     assert providers["google"]["source"] == "hashicorp/google"
+    options = hcl2.SerializationOptions(strip_string_quotes=True)
+    with (INFRA / "providers.tf").open(encoding="utf-8") as handle:
+        blocks = hcl2.load(handle, serialization_options=options).get("provider", [])
+    configured = {name for block in blocks for name in block}
+    assert configured <= set(providers), (
+        f"provider blocks for undeclared providers: {configured - set(providers)}"
+    )
+
+
+def test_variables_header_names_the_required_inputs() -> None:
+    header = (INFRA / "variables.tf").read_text(encoding="utf-8").splitlines()[0]
+    match = re.search(r"Required \(no default\): ([a-z0-9_, ]+)\.$", header)
+    assert match, f"variables.tf must start by naming the required inputs: {header}"
+    required = {name for name, variable in infra().variables.items() if "default" not in variable}
+    assert set(match.group(1).split(", ")) == required
 
 
 def test_validated_inputs() -> None:

@@ -22,11 +22,17 @@ if TYPE_CHECKING:
 
 def gmail_client(event: AddonEvent, settings: AddonSettings) -> GmailClient:
     """The per-request Gmail client factory (tests replace it, e.g. to skip backoff sleeps)."""
+    from mail2task.config import TenancySettings, load
     from mail2task.google.gmail import GmailClient
 
     if not event.user_oauth_token:
         raise BadRequest("the event carries no userOAuthToken")
-    return GmailClient(event.user_oauth_token, event.gmail_access_token, endpoint=settings.gmail_api_endpoint)
+    return GmailClient(
+        event.user_oauth_token,
+        event.gmail_access_token,
+        endpoint=settings.gmail_api_endpoint,
+        app_name=load(TenancySettings).app_name,
+    )
 
 
 @dataclass
@@ -43,6 +49,13 @@ class AddonContext:
     def tenant(self) -> str:
         """The verified ``hd``: every read and write of the request happens under it."""
         return self.identity.tenant
+
+    @functools.cached_property
+    def app_name(self) -> str:
+        """The product name the cards show (``APP_NAME``)."""
+        from mail2task.config import TenancySettings, load
+
+        return load(TenancySettings).app_name
 
     @functools.cached_property
     def endpoints(self) -> Endpoints:

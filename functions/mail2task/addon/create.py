@@ -1,10 +1,12 @@
 """`convert`: turn the open message into a task, as the user ("Create task") or as its sender.
 
 Order of work: the thread link is checked first (a repeated click or retried delivery answers with the
-existing task without touching Gmail); then the message is read (``format=raw``) and converted, the
-ticked attachments are copied through ``attachments.get`` (each size-checked before and after download),
-and the task, its thread link and the copies are written in one batch of ``create()`` calls. Concurrent
-clicks race on that batch: exactly one lands, the others read and return the winner's task.
+existing task without touching Gmail); then the message is read (``format=raw``) and converted, and its
+Message-ID (and the ids it replies to) are looked up: an email that already has a task the user may see
+(e.g. the assignee's copy of it) answers with that task. Then the ticked attachments are copied through
+``attachments.get`` (each size-checked before and after download), and the task, its thread link, its
+message link and the copies are written in one batch of ``create()`` calls. Concurrent clicks race on
+that batch: exactly one lands, the others read and return the winner's task.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from mail2task.tasks.model import (
     StoredFile,
     Task,
     message_link,
-    task_id_for,
+    replied_ids,
     thread_key,
 )
 
@@ -94,8 +96,7 @@ def create_task(ctx: AddonContext, *, from_sender: bool) -> dict[str, Any]:
     identity = ctx.identity
     message_id, thread_id = ctx.message_id(), ctx.thread_id()
     key = thread_key(identity.sub, thread_id)
-    task_id = task_id_for(key)
-    existing = ctx.tasks.lookup(key, task_id).task
+    existing = ctx.tasks.lookup(identity.sub, key).task
     if existing is not None:
         card = task_card(existing, viewer_email=identity.email, endpoints=ctx.endpoints)
         return ctx.respond(card, "This thread already has a task.")
@@ -103,11 +104,18 @@ def create_task(ctx: AddonContext, *, from_sender: bool) -> dict[str, Any]:
     form = ctx.event.form_inputs
     chosen = _chosen_parts(form.values(ATTACHMENTS))
     due = due_date(form.date_ms(DUE))
-    assignee = resolve_assignee(ctx.tenant, form.text(ASSIGNEE), identity)
+    policy = ctx.admission.tenant if ctx.admission else None
+    assignee = resolve_assignee(ctx.tenant, form.text(ASSIGNEE), identity, policy)
 
     gmail = ctx.gmail()
     raw = gmail.get_raw(message_id)
     draft = convert(raw.raw, max_bytes=load(ConversionSettings).max_message_bytes)
+    replies_to = replied_ids(draft.in_reply_to, draft.references)
+    linked = ctx.tasks.lookup(identity.sub, key, message_id=draft.message_id, replies_to=replies_to)
+    if linked.task is not None:  # this thread (a racing click) or a copy of this email has a task
+        card = task_card(linked.task, viewer_email=identity.email, endpoints=ctx.endpoints)
+        where = "thread" if linked.task.id == key else "email"
+        return ctx.respond(card, f"This {where} already has a task.")
     if from_sender:
         sender = draft.author_for_sender()
         if sender is None:
@@ -121,7 +129,7 @@ def create_task(ctx: AddonContext, *, from_sender: bool) -> dict[str, Any]:
 
     title = " ".join((form.text(TITLE) or "").split()) or draft.title or draft.subject or "(no subject)"
     task = Task(
-        id=task_id,
+        id=key,
         title=title[:MAX_TITLE_CHARS],
         description=draft.description,
         author=author,
@@ -134,6 +142,7 @@ def create_task(ctx: AddonContext, *, from_sender: bool) -> dict[str, Any]:
         due=due,
         attachments=tuple(f.record for f in files),
     )
-    stored, created = ctx.tasks.create(task, key, files)
+    stored, created = ctx.tasks.create(task, files, link_message=not linked.message_linked)
     card = task_card(stored, viewer_email=identity.email, endpoints=ctx.endpoints)
-    return ctx.respond(card, "Task created." if created else "This thread already has a task.")
+    where = "thread" if stored.id == key else "email"
+    return ctx.respond(card, "Task created." if created else f"This {where} already has a task.")

@@ -59,19 +59,27 @@ def addon_audiences(addon_url: str) -> tuple[str, ...]:
 
 def descriptor(urls: FunctionUrls, *, name: str = ADDON_NAME, logo_url: str = LOGO_URL) -> dict[str, Any]:
     """The deployment resource for ``gcloud workspace-add-ons deployments create --deployment-file``."""
+    return addon_descriptor(urls.addon, name=name, logo_url=logo_url)
+
+
+def addon_descriptor(addon_url: str, *, name: str = ADDON_NAME, logo_url: str = LOGO_URL) -> dict[str, Any]:
+    """The deployment resource for an `addon` function at ``addon_url``, the only URL it names.
+
+    The other functions are reached from card actions, which carry their own URLs (``AddonSettings``).
+    """
     return {
         "oauthScopes": list(OAUTH_SCOPES),
         "addOns": {
             "common": {
                 "name": name,
                 "logoUrl": logo_url,
-                "homepageTrigger": {"runFunction": trigger_url(urls.addon, HOMEPAGE), "enabled": True},
+                "homepageTrigger": {"runFunction": trigger_url(addon_url, HOMEPAGE), "enabled": True},
                 # openLink targets: the message link on tasks and Google's consent page
                 "openLinkUrlPrefixes": ["https://mail.google.com/mail/", "https://accounts.google.com/"],
             },
             "gmail": {
                 "contextualTriggers": [
-                    {"unconditional": {}, "onTriggerFunction": trigger_url(urls.addon, CONTEXTUAL)}
+                    {"unconditional": {}, "onTriggerFunction": trigger_url(addon_url, CONTEXTUAL)}
                 ],
             },
             "httpOptions": {

@@ -4,8 +4,11 @@ unauthenticated (any token problem)           401 JSON, no detail
 malformed request, unknown trigger or action  400 JSON (413 for an oversized body)
 scopes the user has not granted               requesting_google_scopes
 not admitted (license, policy, consent)       the admission's card
-Firestore or Gmail unavailable                a friendly card; nothing half-written
+Firestore or Gmail unavailable                "temporarily unavailable, nothing was saved": every service
+                                              writes last, so an outage stops it before any write
 task gone, not the user's, invalid choice     a card saying so
+anything else (a bug)                         "something went wrong", no claim about what was saved;
+                                              logged with its traceback
 """
 
 from __future__ import annotations
@@ -38,6 +41,23 @@ log = logging.getLogger(__name__)
 _seen_audiences: set[str] = set()
 
 
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means a backend is down or overloaded (trying again later may work)."""
+    if isinstance(error, Mail2TaskError):
+        return isinstance(error, StoreUnavailable | UpstreamError) or error.retryable
+    if isinstance(error, TimeoutError | ConnectionError):
+        return True
+    from google.api_core import exceptions
+
+    transient = (
+        exceptions.ServiceUnavailable,
+        exceptions.DeadlineExceeded,
+        exceptions.TooManyRequests,
+        exceptions.RetryError,
+    )
+    return isinstance(error, transient)
+
+
 def _fail(ctx: AddonContext, card: Card) -> dict[str, Any]:
     from mail2task.cards import responses
 
@@ -47,14 +67,14 @@ def _fail(ctx: AddonContext, card: Card) -> dict[str, Any]:
 def run(ctx: AddonContext, handler: Callable[[AddonContext], dict[str, Any]]) -> dict[str, Any]:
     """Admit the user, then run ``handler``; every expected failure becomes a card or a scope request."""
     from mail2task.cards import responses
-    from mail2task.cards.errors import error_card, outage_card
+    from mail2task.cards.errors import error_card, outage_card, unexpected_card
     from mail2task.conversion import MessageTooLarge
     from mail2task.tenancy.admission import admit
 
     try:
         admission = admit(ctx.identity)
         if not admission.allowed:
-            return ctx.respond(admission.card or error_card("You cannot use mail2task right now."))
+            return ctx.respond(admission.card or error_card(f"You cannot use {ctx.app_name} right now."))
         ctx.admission = admission
         result: dict[str, Any] = handler(ctx)
         return result
@@ -64,17 +84,17 @@ def run(ctx: AddonContext, handler: Callable[[AddonContext], dict[str, Any]]) ->
         return _fail(ctx, error_card("This message is too large to turn into a task."))
     except (BadRequest, ConfigError):
         raise
-    except (StoreUnavailable, UpstreamError) as error:
-        log.warning("backend unavailable: %s", error.code)
-        return _fail(ctx, outage_card(ctx.endpoints))
     except (NotFound, Forbidden, Conflict) as error:
         return _fail(ctx, error_card(error.public_message, title="Not possible"))
-    except Mail2TaskError as error:
-        log.warning("add-on action failed: %s", error.code)
-        return _fail(ctx, outage_card(ctx.endpoints))
-    except Exception:  # the user sees a card, never a raw 500
-        log.exception("add-on action crashed")
-        return _fail(ctx, outage_card(ctx.endpoints))
+    except Exception as error:  # the user sees a card, never a raw 500
+        if unavailable(error):
+            code = error.code if isinstance(error, Mail2TaskError) else type(error).__name__
+            log.warning("backend unavailable: %s", code)
+            return _fail(ctx, outage_card(ctx.app_name, ctx.endpoints))
+        # a bug: the traceback is logged (messages never carry tokens, codes or bodies), the card
+        # makes no claim about what was saved, since the failure may come after a write
+        log.exception("add-on action failed: %s", type(error).__name__)
+        return _fail(ctx, unexpected_card(ctx.app_name, ctx.endpoints))
 
 
 def _handle(request: flask.Request, function: str) -> Response:

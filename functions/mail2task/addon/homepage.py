@@ -13,6 +13,14 @@ from mail2task.tasks.repository import VIEWS
 PAGE_SIZE = 20
 
 
+def _has_grant(ctx: AddonContext) -> bool:
+    """Whether the user has granted the app access (what "Disconnect my Google account" takes back)."""
+    from mail2task.tenancy.model import CONSENT_GRANTED
+
+    member = ctx.admission.member if ctx.admission is not None else None
+    return member is not None and member.consent == CONSENT_GRANTED
+
+
 def homepage(ctx: AddonContext, *, notification: str | None = None) -> dict[str, Any]:
     """Render the list named by the ``view`` and ``cursor`` parameters (default: assigned to me, page 1)."""
     view = ctx.event.parameters.get("view", ASSIGNED)
@@ -26,6 +34,12 @@ def homepage(ctx: AddonContext, *, notification: str | None = None) -> dict[str,
 
         extra.append(manage_access_button(ctx.settings.install_url))
     card = homepage_card(
-        tasks, view=view, endpoints=ctx.endpoints, cursor=cursor, next_cursor=next_cursor, extra=extra
+        tasks,
+        view=view,
+        endpoints=ctx.endpoints,
+        cursor=cursor,
+        next_cursor=next_cursor,
+        extra=extra,
+        disconnect_url=ctx.settings.oauth_url if _has_grant(ctx) else None,
     )
     return ctx.respond(card, notification)

@@ -4,7 +4,8 @@
 size, attachment id), so opening a message with large files stays cheap. The preview rebuilds the
 message without the attachment bytes and runs the same conversion as task creation, so the title and
 description shown are the ones the task will get. Attachments are offered by Gmail part id, which is
-stable across reads (attachment ids are not); ``convert`` re-resolves the part to fetch its bytes.
+stable across reads (attachment ids are not); ``convert`` re-resolves the part to fetch its bytes. The
+same read gives the RFC 822 ids (Message-ID, In-Reply-To, References) that find the message's task.
 """
 
 from __future__ import annotations
@@ -15,13 +16,29 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mail2task.cards.views import AttachmentOption, MessageView
 from mail2task.google.gmail import b64url_decode
+from mail2task.tasks.model import replied_ids
+
+if TYPE_CHECKING:
+    from mail2task.conversion.model import Person
 
 MAX_PARTS = 200
 MAX_DEPTH = 8
+MAX_PREVIEW_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OpenMessage:
+    """The open message: its card view, its sender, and the RFC 822 ids that tie it to tasks."""
+
+    api_id: str
+    view: MessageView
+    sender: Person | None = None
+    rfc822_message_id: str | None = None
+    replies_to: tuple[str, ...] = ()  # In-Reply-To and References, newest first, bounded
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,9 @@ def attachment_parts(resource: Mapping[str, Any]) -> list[AttachmentPart]:
     for i, part in enumerate(_parts(payload)):
         body = part.get("body") if isinstance(part.get("body"), dict) else {}
         attachment_id = body.get("attachmentId")  # type: ignore[union-attr]
-        if i >= MAX_PARTS or not isinstance(attachment_id, str):
+        if i >= MAX_PARTS:
+            break
+        if not isinstance(attachment_id, str):
             continue
         mime = str(part.get("mimeType", "application/octet-stream"))
         filename = str(
@@ -109,11 +128,11 @@ def text_only_message(resource: Mapping[str, Any]) -> bytes:
     return built.as_bytes() if built is not None else b""
 
 
-def message_view(resource: Mapping[str, Any], *, max_attachment_bytes: int) -> MessageView:
-    """The contextual card's view of a ``format=full`` message."""
+def read_message(resource: Mapping[str, Any], *, max_attachment_bytes: int) -> OpenMessage:
+    """A ``format=full`` message as the add-on works with it (card view, sender, RFC 822 ids)."""
     from mail2task.conversion import convert
 
-    draft = convert(text_only_message(resource), max_bytes=16 * 1024 * 1024)
+    draft = convert(text_only_message(resource), max_bytes=MAX_PREVIEW_BYTES)
     sender = draft.sender.name or draft.sender.email if draft.sender else ""
     if draft.sender and draft.sender.name and draft.sender.email:
         sender = f"{draft.sender.name} <{draft.sender.email}>"
@@ -121,4 +140,11 @@ def message_view(resource: Mapping[str, Any], *, max_attachment_bytes: int) -> M
         AttachmentOption(a.part_id, a.filename, a.size, a.size > max_attachment_bytes)
         for a in attachment_parts(resource)
     )
-    return MessageView(draft.subject, sender, draft.date, draft.title, draft.description, options)
+    view = MessageView(draft.subject, sender, draft.date, draft.title, draft.description, options)
+    replies_to = replied_ids(draft.in_reply_to, draft.references)
+    return OpenMessage(str(resource.get("id", "")), view, draft.sender, draft.message_id, replies_to)
+
+
+def message_view(resource: Mapping[str, Any], *, max_attachment_bytes: int) -> MessageView:
+    """The contextual card's view of a ``format=full`` message."""
+    return read_message(resource, max_attachment_bytes=max_attachment_bytes).view

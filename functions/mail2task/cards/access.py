@@ -70,7 +70,7 @@ def no_access_card(app: str, contact: Person | None, *, removed: bool = False) -
         lead = f"Your organization has not given you access to {escape(app)} yet."
     ask = (
         f"Your app admin is {_contact(contact)}. Ask them to add you: in {escape(app)} they open "
-        "<b>Manage access</b> and choose you from the directory. You will get an email when you are added."
+        "<b>Manage access</b> and choose you from the directory. You may get an email when you are added."
     )
     return card(app, [section([_html(lead), _html(ask)])], subtitle="No access yet", name="access-denied")
 

@@ -10,6 +10,7 @@ from typing import Any
 from mail2task.cards.widgets import (
     MAX_SELECTION_ITEMS,
     Card,
+    SelectionItem,
     Widget,
     action,
     action_button,
@@ -18,7 +19,9 @@ from mail2task.cards.widgets import (
     labelled,
     paragraph,
     section,
+    selection,
     shorten,
+    switch,
     text_input,
 )
 from mail2task.tenancy.model import ALL_USERS, ONLY_ME, SPECIFIC_USERS, Person
@@ -87,12 +90,8 @@ def manage_access_button(install_url: str) -> Widget:
 
 
 def home_card(app: str, install_url: str, *, domain: str, mode: str, admins: Sequence[Person]) -> Card:
-    items = [
-        {"text": label.format(domain=domain), "value": key, "selected": key == mode}
-        for key, label in MODE_LABELS.items()
-    ]
-    mode_widget = {"selectionInput": {"name": "mode", "label": "Who may use " + app, "type": "RADIO_BUTTON",
-                                      "items": items}}  # fmt: skip
+    items = [(label.format(domain=domain), key, key == mode) for key, label in MODE_LABELS.items()]
+    mode_widget = selection("mode", "Who may use " + app, "RADIO_BUTTON", items)
     admin_names = ", ".join(a.name or a.email for a in admins[:10]) or "—"
     widgets = [
         mode_widget,
@@ -115,11 +114,10 @@ def home_card(app: str, install_url: str, *, domain: str, mode: str, admins: Seq
     )  # fmt: skip
 
 
-def _directory_item(row: DirectoryRow) -> dict[str, Any]:
+def _directory_item(row: DirectoryRow) -> SelectionItem:
     note = STATE_LABELS.get(row.state, "") if row.state else ""
     bottom = row.email + (f" · {note}" if note else "")
-    return {"text": shorten(row.name or row.email, 80), "value": row.id, "selected": row.allowed,
-            "bottomText": shorten(bottom, 120)}  # fmt: skip
+    return shorten(row.name or row.email, 80), row.id, row.allowed, shorten(bottom, 120)
 
 
 def directory_card(
@@ -138,9 +136,8 @@ def directory_card(
     ]
     if rows:
         items = [_directory_item(r) for r in rows[:MAX_SELECTION_ITEMS]]
-        picked: list[Widget] = [{"selectionInput": {"name": "people", "label": "People", "type": "CHECK_BOX",
-                                                     "items": items}}]  # fmt: skip
-        notify = {"name": "notify", "value": "yes", "selected": True, "controlType": "SWITCH"}
+        picked = [selection("people", "People", "CHECK_BOX", items)]
+        notify = switch("notify", True, value="yes", control="SWITCH")
         picked.append(labelled("Invitation", "Email the people I add", switchControl=notify))
         add = action_button("Add selected", install_url, {"action": ADD, "q": query}, filled=True)
         paging = [add]

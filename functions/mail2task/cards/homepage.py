@@ -1,4 +1,4 @@
-"""The homepage: my tasks (assigned to me / created by me) with status toggles, an empty state, paging."""
+"""The homepage: my tasks (assigned to me / created by me) with status toggles, paging, and disconnect."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from mail2task.cards.widgets import (
 from mail2task.tasks.model import DONE, OPEN, Task
 
 HOME = "home"
+DISCONNECT_ACTION = "disconnect"  # the `oauth` function's card action that revokes the user's grant
 ASSIGNED = "assigned"
 CREATED = "created"
 VIEW_TITLES = {ASSIGNED: "Assigned to me", CREATED: "Created by me"}
@@ -54,6 +55,11 @@ def _task_row(task: Task, view: str, endpoints: Endpoints, cursor: str | None) -
     )
 
 
+def disconnect_button(oauth_url: str) -> Widget:
+    """Posts to the `oauth` function, which revokes the user's grant and answers with a notification."""
+    return buttons(action_button("Disconnect my Google account", oauth_url, {"action": DISCONNECT_ACTION}))
+
+
 def homepage_card(
     tasks: Sequence[Task],
     *,
@@ -62,10 +68,13 @@ def homepage_card(
     cursor: str | None = None,
     next_cursor: str | None = None,
     extra: Sequence[Widget] = (),
+    disconnect_url: str | None = None,
 ) -> Card:
     """One page of tasks; ``cursor`` is where this page starts, ``next_cursor`` where the next one does.
 
-    ``extra``: widgets appended in a last section (e.g. an app admin's "Manage access" button).
+    ``extra``: widgets appended in a last section (e.g. an app admin's "Manage access" button);
+    ``disconnect_url``: the `oauth` function's URL, for people who have granted access (a way to take
+    it back, as the connect card promises).
     """
     tabs = buttons(
         *(
@@ -86,4 +95,6 @@ def homepage_card(
         sections.append(section([buttons(*paging)]))
     if extra:
         sections.append(section(extra))
+    if disconnect_url:
+        sections.append(section([disconnect_button(disconnect_url)], "Your account"))
     return card("My tasks", sections, name="home")

@@ -21,19 +21,26 @@ from mail2task.tasks.model import AUTHOR_SENDER, DONE, OPEN, Task, link_for_view
 SET_STATUS = "set_status"
 ADD_MESSAGE = "add_message"
 
+MESSAGE_ORIGIN = "message"  # the status button's origin on task cards (the homepage rows say "home")
+MESSAGE_STATE = "state"  # the status button's parameter that brings the open message's state back
+
 # What the open message is to the task shown: its source, already a comment, or one that can be added.
 SOURCE = "source"
 ADDED = "added"
 ADDABLE = "addable"
+MESSAGE_STATES = (SOURCE, ADDED, ADDABLE)
 
 
 def status_label(task: Task) -> str:
     return "Done" if task.done else "Open"
 
 
-def status_button(task: Task, endpoints: Endpoints, origin: str) -> Widget:
+def status_button(task: Task, endpoints: Endpoints, origin: str, message_state: str | None = None) -> Widget:
+    """Mark done / Reopen; ``message_state`` (on a linked card) lets the answer show the message again."""
     target = OPEN if task.done else DONE
     params = {"action": SET_STATUS, "task": task.id, "status": target, "origin": origin}
+    if message_state is not None:
+        params[MESSAGE_STATE] = message_state
     return action_button(
         "Reopen" if task.done else "Mark done", endpoints.addon, params, filled=not task.done
     )
@@ -75,7 +82,8 @@ def task_card(
                 "Add this message to the task", endpoints.addon, {"action": ADD_MESSAGE, "task": task.id}
             )
         )
-    actions.append(status_button(task, endpoints, "message"))
+    shown_state = message_state if message is not None and message_state in MESSAGE_STATES else None
+    actions.append(status_button(task, endpoints, MESSAGE_ORIGIN, shown_state))
     sections = [task_section(task, viewer_email), section([buttons(*actions)])]
     if message is not None:
         note = {ADDED: "This message is on the task.", SOURCE: "The task was made from this message."}

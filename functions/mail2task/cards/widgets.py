@@ -87,8 +87,21 @@ def labelled(label: str, text: str, *, bottom: str | None = None, **extra: Any) 
     return {"decoratedText": body}
 
 
-def switch(name: str, selected: bool, on_change: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "selected": selected, "controlType": "CHECKBOX", "onChangeAction": on_change}
+def switch(
+    name: str,
+    selected: bool,
+    on_change: dict[str, Any] | None = None,
+    *,
+    value: str | None = None,
+    control: str = "CHECKBOX",
+) -> dict[str, Any]:
+    """A ``switchControl`` (``control``: CHECKBOX or SWITCH); without ``on_change``, a plain form input."""
+    body: dict[str, Any] = {"name": name, "selected": selected, "controlType": control}
+    if value is not None:
+        body["value"] = value
+    if on_change is not None:
+        body["onChangeAction"] = on_change
+    return body
 
 
 def text_input(name: str, label: str, value: str, *, multiline: bool = False) -> Widget:
@@ -102,8 +115,19 @@ def text_input(name: str, label: str, value: str, *, multiline: bool = False) ->
     }
 
 
-def selection(name: str, label: str, kind: str, items: Sequence[tuple[str, str, bool]]) -> Widget:
-    """A ``selectionInput`` of ``(text, value, selected)`` items (``kind``: DROPDOWN, CHECK_BOX...)."""
+# (text, value, selected) or (text, value, selected, bottom text); all plain text.
+SelectionItem = tuple[str, str, bool] | tuple[str, str, bool, str]
+
+
+def _selection_item(text: str, value: str, selected: bool, bottom: str = "") -> dict[str, Any]:
+    item: dict[str, Any] = {"text": text, "value": value, "selected": selected}
+    if bottom:
+        item["bottomText"] = bottom
+    return item
+
+
+def selection(name: str, label: str, kind: str, items: Sequence[SelectionItem]) -> Widget:
+    """A ``selectionInput`` of SelectionItem tuples (``kind``: DROPDOWN, CHECK_BOX, RADIO_BUTTON...)."""
     if len(items) > MAX_SELECTION_ITEMS:
         raise ValueError(f"selection {name} has {len(items)} items; the limit is {MAX_SELECTION_ITEMS}")
     return {
@@ -111,7 +135,7 @@ def selection(name: str, label: str, kind: str, items: Sequence[tuple[str, str, 
             "name": name,
             "label": label,
             "type": kind,
-            "items": [{"text": t, "value": v, "selected": s} for t, v, s in items],
+            "items": [_selection_item(*item) for item in items],
         }
     }
 

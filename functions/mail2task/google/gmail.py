@@ -25,7 +25,7 @@ DEFAULT_ATTEMPTS = 4
 DEFAULT_TIMEOUT = 8.0  # per HTTP call
 DEFAULT_DEADLINE = 20.0  # all attempts of one call together: Gmail waits about 30 s for a card
 MAX_RETRY_AFTER = 4.0
-REFUSED = "Gmail did not let mail2task read this message. Open it again and retry."
+REFUSED = "Gmail did not let {app} read this message. Open it again and retry."
 _EVENT_ID = re.compile(r"^(?:msg|thread)-[a-z]:(\d{1,20})$")
 
 
@@ -77,7 +77,9 @@ class GmailClient:
         deadline: float = DEFAULT_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        app_name: str = "the add-on",
     ) -> None:
+        self._refused = REFUSED.format(app=app_name)
         self._user_token = user_token
         self._access_token = access_token
         self._endpoint = endpoint
@@ -129,12 +131,12 @@ class GmailClient:
                 if status in (400, 404):
                     raise _InvalidId(status) from None
                 if status in (401, 403):
-                    raise Forbidden(REFUSED) from None
+                    raise Forbidden(self._refused) from None
                 if status not in RETRYABLE_STATUSES:
                     raise UpstreamError(f"Gmail answered {status}", retryable=False) from None
                 retry_after = error.resp.get("retry-after")
             except RefreshError:  # Gmail answered 401 and the event's access token cannot be refreshed
-                raise Forbidden(REFUSED) from None
+                raise Forbidden(self._refused) from None
             except (OSError, httplib2.HttpLib2Error):  # timeouts, refused or reset connections
                 pass
             delay = _backoff(attempt, retry_after)

@@ -75,14 +75,25 @@ class DevSigner:
     def mint(
         self, claims: dict[str, Any], *, lifetime: int = 3600, header: dict[str, Any] | None = None
     ) -> str:
-        """An RS256 JWT over ``claims`` (iat/exp filled in unless given)."""
+        """An RS256 JWT over ``claims`` (iat/exp filled in unless given); ``header`` entries are added to
+        the header (``typ`` included: google-auth's encoder would always write ``JWT``)."""
+        import base64
+
         from google.auth import jwt
 
         now = int(time.time())
         payload = {"iat": now, "exp": now + lifetime, **claims}
         signer = self._signer
-        token: bytes = jwt.encode(signer, payload, header=header)
-        return token.decode()
+        if not header:
+            token: bytes = jwt.encode(signer, payload)
+            return token.decode()
+
+        def segment(value: dict[str, Any]) -> bytes:
+            return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=")
+
+        signed = segment({"typ": "JWT", "alg": "RS256", "kid": self.kid, **header}) + b"." + segment(payload)
+        signature = base64.urlsafe_b64encode(signer.sign(signed)).rstrip(b"=")
+        return (signed + b"." + signature).decode()
 
 
 def system_claims(audience: str, service_account: str) -> dict[str, Any]:

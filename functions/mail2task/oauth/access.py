@@ -71,20 +71,32 @@ def credentials_for(sub: str, scopes: Iterable[str], *, runtime: Runtime | None 
             return _credentials(rt, secrets, record, record.access_expires_at)
         raise
     fresh = TokenSecrets(response.refresh_token or secrets.refresh_token, response.access_token)
-    _store_refresh(rt, record, snapshot, fresh, response.expires_at, response.scopes, now)
+    _store_refresh(
+        rt, record, snapshot, secrets.refresh_token, fresh, response.expires_at, response.scopes, now
+    )
     return _credentials(rt, fresh, record, response.expires_at)
 
 
 def _note_use(rt: Runtime, record: model.TokenRecord, now: dt.datetime) -> None:
-    """Record that background work uses this grant (keeps it warm), at most every LAST_USED_RESOLUTION."""
+    """Record that background work uses this grant (keeps it warm), at most every LAST_USED_RESOLUTION.
+
+    Unguarded on purpose (a bookkeeping field), so it changes the document's update time: refresh
+    writes that lose their precondition to it re-read and write again (``repository.holds_refresh_token``).
+    """
+    from google.api_core import exceptions
+
     if record.last_used_at is None or now - record.last_used_at >= model.LAST_USED_RESOLUTION:
-        repository.token_ref(rt.db, record.sub).update({"lastUsedAt": now})
+        try:
+            repository.token_ref(rt.db, record.sub).update({"lastUsedAt": now})
+        except exceptions.NotFound:  # disconnected meanwhile: nothing to keep warm
+            log.info("grant gone while noting its use")
 
 
 def _store_refresh(
     rt: Runtime,
     record: model.TokenRecord,
     snapshot: Any,
+    presented: str,
     fresh: TokenSecrets,
     expires_at: dt.datetime | None,
     granted: tuple[str, ...] | None,
@@ -103,9 +115,20 @@ def _store_refresh(
         now=now,
     )
     fields["lastUsedAt"] = now
+    ref = repository.token_ref(rt.db, record.sub)
     try:
-        repository.token_ref(rt.db, record.sub).update(
-            fields, option=rt.db.write_option(last_update_time=snapshot.update_time)
-        )
-    except (exceptions.FailedPrecondition, exceptions.NotFound):
+        ref.update(fields, option=rt.db.write_option(last_update_time=snapshot.update_time))
+        return
+    except exceptions.NotFound:
+        log.info("grant deleted while refreshing on demand; keeping the newer stored state")
+        return
+    except exceptions.FailedPrecondition:
+        current = ref.get()  # changed meanwhile: by bookkeeping only, or by a new grant state?
+    if not current.exists or not repository.holds_refresh_token(current.to_dict() or {}, presented):
         log.info("grant changed while refreshing on demand; keeping the newer stored state")
+        return
+    fields.pop("scopes", None)  # the stored scopes may be newer than this answer
+    try:  # same grant: what Google just answered (perhaps a new refresh token) must not be lost
+        ref.update(fields, option=rt.db.write_option(last_update_time=current.update_time))
+    except (exceptions.FailedPrecondition, exceptions.NotFound):
+        log.warning("grant changed twice while refreshing on demand; keeping the newer stored state")

@@ -5,7 +5,9 @@ S256, an OIDC ``nonce`` and a one-time ``state``; state hash, verifier, nonce, u
 return target and expiry are stored first. Callback: the state is consumed (single use) before anything
 else; the code is exchanged with the verifier; the returned ID token must be signed by Google for our
 client, carry our nonce and name the very user (and tenant) who started — a consent finished with
-another Google account is refused and its fresh grant revoked. Then the tokens go into the vault.
+another Google account is refused and its fresh grant revoked. Then the tokens go into the vault, in
+one transaction with a read of the member's record: someone removed (or put outside the policy) since
+the start is refused there too, and that fresh grant revoked.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import secrets
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mail2task.errors import BadRequest, Unauthenticated
 from mail2task.identity import Identity
@@ -30,6 +33,8 @@ from mail2task.oauth.vault import Sealed, TokenSecrets
 log = logging.getLogger(__name__)
 
 MAX_CODE_CHARS = 2048
+CONNECTED = "connected"
+NOT_ALLOWED = "not_allowed"  # removed or outside the policy by the time Google sent them back
 CONSENT_POLICY = model.RefreshPolicy()  # the refresh job recomputes due times with its own settings
 
 
@@ -83,7 +88,7 @@ def begin(
 class Outcome:
     """How a callback ended: ``kind`` picks the page, ``status`` its HTTP status."""
 
-    kind: str  # connected | denied | invalid | wrong_account | failed
+    kind: str  # connected | denied | invalid | wrong_account | not_allowed | failed
     status: int
     return_to: str | None = None
 
@@ -152,14 +157,34 @@ def complete(params: Mapping[str, str], *, runtime: Runtime | None = None) -> Ou
         log.warning("consent finished by a different or unverifiable account (tenant %s)", pending.tenant)
         _revoke_quietly(rt, response)
         return Outcome("wrong_account", 403)
-    if not _store(rt, pending, response):
+    stored = _store(rt, pending, response)
+    if stored == NOT_ALLOWED:
+        log.warning("consent finished by someone without access (tenant %s); grant revoked", pending.tenant)
+        _revoke_quietly(rt, response)
+        return Outcome(NOT_ALLOWED, 403)
+    if stored != CONNECTED:
         _revoke_quietly(rt, response)
         return Outcome("failed", 502)
     log.info("consent granted (tenant %s)", pending.tenant)
-    return Outcome("connected", 200, return_to)
+    return Outcome(CONNECTED, 200, return_to)
 
 
-def _store(rt: Runtime, pending: states.PendingConsent, response: TokenResponse) -> bool:
+def _member_may_hold(pending: states.PendingConsent) -> repository.GrantCheck:
+    """The check made on the tenant and member documents as the grant is stored: the person is still
+    registered, not removed, inside the policy, and an app admin if the directory scope was asked for."""
+    from mail2task.tenancy.model import Member, Tenant, may_hold_grant
+
+    def check(tenant: dict[str, Any] | None, member: dict[str, Any] | None) -> bool:
+        return may_hold_grant(
+            Tenant.from_dict(pending.tenant, tenant) if tenant is not None else None,
+            Member.from_dict(pending.sub, member) if member is not None else None,
+            pending.scopes,
+        )
+
+    return check
+
+
+def _store(rt: Runtime, pending: states.PendingConsent, response: TokenResponse) -> str:
     now = rt.clock()
     granted = response.scopes if response.scopes is not None else pending.scopes
     refresh_token = response.refresh_token
@@ -167,7 +192,7 @@ def _store(rt: Runtime, pending: states.PendingConsent, response: TokenResponse)
         record, _ = repository.get(rt.db, pending.sub)
         if record is None or not record.usable or record.key_id is None or record.ciphertext is None:
             log.warning("consent returned no refresh token and none is stored (tenant %s)", pending.tenant)
-            return False
+            return "failed"
         refresh_token = rt.vault.open(Sealed(record.key_id, record.ciphertext), pending.sub).refresh_token
         granted = tuple(sorted(set(granted) | set(record.scopes)))
     sealed = rt.vault.seal(TokenSecrets(refresh_token, response.access_token), pending.sub)
@@ -183,5 +208,6 @@ def _store(rt: Runtime, pending: states.PendingConsent, response: TokenResponse)
         refresh_due_at=due,
         now=now,
     )
-    repository.save_grant(rt.db, pending.sub, fields, now)
-    return True
+    if not repository.save_grant_if(rt.db, pending.sub, fields, now, _member_may_hold(pending)):
+        return NOT_ALLOWED
+    return CONNECTED

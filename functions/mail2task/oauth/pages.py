@@ -41,6 +41,10 @@ MESSAGES = {
         "Signed in with a different account",
         "Use the same Google account you use in Gmail. Start again from the mail2task panel.",
     ),
+    "not_allowed": (
+        "You don't have access to mail2task",
+        "Your organization's app admin has not given you access, so nothing was connected.",
+    ),
     "failed": ("Something went wrong", "Google could not complete the request. Please try again later."),
 }
 

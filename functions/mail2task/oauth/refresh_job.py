@@ -8,7 +8,9 @@ one write per token, and never more than ``concurrency`` answers from Google not
 
 Outcomes: refreshed; retried (5xx/408/429/temporarily_unavailable/timeouts, or an unexpected answer:
 back off with jitter, next run); revoked (``invalid_grant``: secrets deleted, member marked
-``needs_reconnect``); skipped (budget reached, changed meanwhile, unreadable). ``invalid_client`` stops
+``needs_reconnect``); skipped (budget reached, changed meanwhile, unreadable). A refresh whose write
+lost its precondition to bookkeeping only (``lastUsedAt`` noted by ``credentials_for``, a re-seal) is
+written once more, so a refresh token Google rotated is never dropped. ``invalid_client`` stops
 the run: the client configuration is wrong and every user would fail alike.
 """
 
@@ -160,14 +162,37 @@ class RefreshRun:
             log.exception("refresh of one grant failed unexpectedly: %s", type(error).__name__)
             self._count("skipped", type(error).__name__)
 
-    def _write(self, snapshot: Any, fields: dict[str, Any], outcome: str) -> str:
+    def _write(
+        self, snapshot: Any, fields: dict[str, Any], outcome: str, presented: str | None = None
+    ) -> str:
         code = self._writes.update(snapshot.reference, fields, snapshot.update_time)
+        if code == FAILED_PRECONDITION and presented is not None:
+            code = self._write_again(snapshot.reference, fields, presented)
         if code == OK:
             return outcome
         if code not in (FAILED_PRECONDITION, NOT_FOUND):
             with self._lock:
                 self.summary.errors[f"store_status_{code}"] += 1
         return "skipped"  # changed meanwhile (a consent, disconnect or RISC event): theirs wins
+
+    def _write_again(self, ref: Any, fields: dict[str, Any], presented: str) -> int:
+        """A refresh result whose guarded write failed. If the document still holds the grant that was
+        refreshed (only bookkeeping such as ``lastUsedAt`` changed it), Google's answer (perhaps a new
+        refresh token, the old one dead) is written once more against what is stored now; else theirs
+        wins. One more read and write, only after such a conflict."""
+        current = ref.get()
+        data = (current.to_dict() or {}) if current.exists else {}
+        if not repository.holds_refresh_token(data, presented):
+            return FAILED_PRECONDITION
+        now = fields["lastRefreshedAt"]
+        again = {name: value for name, value in fields.items() if name != "scopes"}  # theirs may be newer
+        again["refreshDueAt"] = self.policy.next_due(
+            access_expires_at=fields["accessExpiresAt"],
+            last_refreshed_at=now,
+            last_used_at=model.TokenRecord.from_dict(ref.id, data).last_used_at,
+            now=now,
+        )
+        return self._writes.update(ref, again, current.update_time)
 
     def _outcome(self, snapshot: Any) -> str:
         if self._abort.is_set():
@@ -207,7 +232,7 @@ class RefreshRun:
             refresh_due_at=due,
             now=now,
         )
-        return self._write(snapshot, fields, "refreshed")
+        return self._write(snapshot, fields, "refreshed", presented=secrets.refresh_token)
 
     def _failed(
         self, record: model.TokenRecord, snapshot: Any, error: TokenEndpointError, now: dt.datetime

@@ -10,7 +10,7 @@ instead of overwriting newer state.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mail2task import store
@@ -74,13 +74,22 @@ def refresh_fields(
     return fields
 
 
+def holds_refresh_token(data: dict[str, Any], refresh_token: str) -> bool:
+    """Whether a token document (as just read) still holds the grant of ``refresh_token``: granted, with
+    that very refresh token. A write that lost its precondition to bookkeeping (``lastUsedAt``, a key
+    rotation's re-seal) may then be made again; after a new consent, a disconnect or a RISC event it
+    may not."""
+    return (
+        data.get("status") == model.GRANTED and data.get("rtHash") == model.risc_identifiers(refresh_token)[1]
+    )
+
+
 def grant_fields(*, tenant: str, **refresh: Any) -> dict[str, Any]:
     """The fields of a new consent: a refresh's fields plus tenant and status."""
     return {**refresh_fields(**refresh), "tenant": tenant, "status": model.GRANTED}
 
 
-def save_grant(db: firestore.Client, sub: str, fields: dict[str, Any], now: dt.datetime) -> None:
-    """Store a fresh consent: the whole token document, and the member's consent ``granted``, atomically."""
+def _grant_document(sub: str, fields: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     document = {
         **fields,
         "sub": sub,
@@ -89,10 +98,50 @@ def save_grant(db: firestore.Client, sub: str, fields: dict[str, Any], now: dt.d
         "lastUsedAt": now,
     }
     document.update({"statusReason": "consent", "statusChangedAt": now})
+    return document
+
+
+def save_grant(db: firestore.Client, sub: str, fields: dict[str, Any], now: dt.datetime) -> None:
+    """Store a fresh consent: the whole token document, and the member's consent ``granted``, atomically."""
     batch = db.batch()
-    batch.set(token_ref(db, sub), document)
+    batch.set(token_ref(db, sub), _grant_document(sub, fields, now))
     batch.set(member_ref(db, fields["tenant"], sub), consent_fields(model.GRANTED, now), merge=True)
     batch.commit()
+
+
+def tenant_ref(db: firestore.Client, tenant: str) -> firestore.DocumentReference:
+    ref: firestore.DocumentReference = db.collection(store.TENANTS).document(tenant)
+    return ref
+
+
+# (tenant document, member document) -> may the grant be stored; None for a missing document
+GrantCheck = Callable[[dict[str, Any] | None, dict[str, Any] | None], bool]
+
+
+def save_grant_if(
+    db: firestore.Client, sub: str, fields: dict[str, Any], now: dt.datetime, allowed: GrantCheck
+) -> bool:
+    """``save_grant``, in one transaction with a read of the tenant and member documents, and only if
+    ``allowed`` says so on what they hold at that moment (a removal that lands first wins)."""
+    from google.cloud import firestore
+
+    t_ref, m_ref = tenant_ref(db, fields["tenant"]), member_ref(db, fields["tenant"], sub)
+
+    @firestore.transactional
+    def save(transaction: firestore.Transaction) -> bool:
+        snaps = {s.reference.path: s for s in transaction.get_all([t_ref, m_ref])}
+        tenant, member = snaps.get(t_ref.path), snaps.get(m_ref.path)
+        if not allowed(
+            (tenant.to_dict() or {}) if tenant is not None and tenant.exists else None,
+            (member.to_dict() or {}) if member is not None and member.exists else None,
+        ):
+            return False
+        transaction.set(token_ref(db, sub), _grant_document(sub, fields, now))
+        transaction.set(m_ref, consent_fields(model.GRANTED, now), merge=True)
+        return True
+
+    result: bool = save(db.transaction())
+    return result
 
 
 def consent_fields(status: str, now: dt.datetime) -> dict[str, Any]:

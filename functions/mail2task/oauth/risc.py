@@ -2,7 +2,8 @@
 
 Verification follows Google's receiver guide: issuer and ``jwks_uri`` from the RISC configuration
 document (cached), RS256 with the named key, ``iss`` equal to that issuer, ``aud`` one of our OAuth
-client ids, and no ``exp`` check (events describe the past). Actions only ever remove access:
+client ids, ``typ`` ``secevent+jwt`` when the header has one, an account subject's ``iss`` Google's, and
+no ``exp`` check (events describe the past). Actions only ever remove access:
 
     tokens-revoked      all of the user's grants      -> revoked
     account-disabled    all of the user's grants      -> revoked
@@ -47,6 +48,9 @@ ACTIONS = {
     OAUTH_EVENT + "token-revoked": (model.NEEDS_RECONNECT, "token"),
 }
 MAX_SET_BYTES = 16 * 1024
+# The ``typ`` headers a security event token may carry: RFC 8417's, and the generic ``JWT`` because
+# Google's documentation does not say which it sends (refusing ``JWT`` could drop every real event).
+SET_TYPES = ("secevent+jwt", "application/secevent+jwt", "jwt")
 MAX_EVENTS = 10
 EVENT_SKEW = dt.timedelta(minutes=5)
 DEDUP_TTL = dt.timedelta(days=30)
@@ -142,16 +146,38 @@ def _grant_loss(
     return True
 
 
-def _targets(rt: Runtime, scope: str, payload: Mapping[str, Any]) -> list[Any]:
+def _check_type(token: str) -> None:
+    """RFC 8417 §2.3: a SET's ``typ`` header, when present, is ``secevent+jwt`` (or the generic ``JWT``).
+    A JWT explicitly typed as something else (an access token, say) is not a security event."""
+    head = token.split(".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (binascii.Error, ValueError):
+        raise Unauthenticated("malformed token") from None
+    typ = header.get("typ") if isinstance(header, dict) else None
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in SET_TYPES):
+        raise Unauthenticated("not a security event token")
+
+
+def _subject_sub(subject: Mapping[str, Any], issuers: tuple[str, ...]) -> str | None:
+    """The Google account id an ``iss-sub`` subject names, once its ``iss`` is Google's; None for
+    subjects that name no account of ours (an email address, another subject type)."""
+    kind, sub = subject.get("subject_type"), subject.get("sub")
+    if kind not in (None, "iss-sub") or not isinstance(sub, str) or not 0 < len(sub) <= 255:
+        log.info("security event names no Google account id (subject type %r)", kind)
+        return None
+    if subject.get("iss") not in issuers:
+        raise BadRequest("security event subject from another issuer")
+    return sub
+
+
+def _targets(rt: Runtime, scope: str, payload: Mapping[str, Any], issuers: tuple[str, ...]) -> list[Any]:
     subject = payload.get("subject")
     if not isinstance(subject, dict):
         raise BadRequest("security event without a subject")
     if scope == "subject":
-        sub = subject.get("sub")
-        if not isinstance(sub, str) or not 0 < len(sub) <= 255:
-            log.info(
-                "security event names no Google account id (subject type %r)", subject.get("subject_type")
-            )
+        sub = _subject_sub(subject, issuers)
+        if sub is None:
             return []  # e.g. an email-only subject: nothing of ours is keyed by it
         snapshot = repository.token_ref(rt.db, sub).get()
         return [snapshot] if snapshot.exists else []
@@ -173,7 +199,7 @@ def receive(
 ) -> dict[str, Any]:
     """Verify one security event token and act on its events; returns what was done."""
     from mail2task.config import RiscSettings, load
-    from mail2task.google.id_tokens import Expectation, verify
+    from mail2task.google.id_tokens import GOOGLE_ISSUERS, Expectation, verify
 
     settings = settings or load(RiscSettings)
     rt = runtime or Runtime()
@@ -184,6 +210,8 @@ def receive(
     claims = verify(
         token, keys, Expectation(audiences=settings.audiences, issuers=(issuer,), check_times=False)
     )
+    _check_type(token)
+    subject_issuers = (issuer, *GOOGLE_ISSUERS)  # the RISC issuer, or Google's ID-token issuer
     jti, events, iat = claims.get("jti"), claims.get("events"), claims.get("iat")
     if not isinstance(jti, str) or not 0 < len(jti) <= 256 or not isinstance(iat, int | float):
         raise Unauthenticated("security event token lacks jti or iat")
@@ -204,7 +232,7 @@ def receive(
         status, scope = action
         changed = sum(
             _grant_loss(rt, snapshot, status, f"risc:{name}", issued_at, now)
-            for snapshot in _targets(rt, scope, payload)
+            for snapshot in _targets(rt, scope, payload, subject_issuers)
         )
         handled[name] = changed
         log.info("security event %s: %d grant(s) withdrawn", name, changed)

@@ -1,8 +1,10 @@
 """Tasks as stored under their tenant: the record, its comments, deterministic ids and the link to the mail.
 
 Ids are derived, never random, so that a repeated click or a retried delivery names the same document:
-a thread key hashes the user's ``sub`` with the Gmail thread id (Gmail ids are per mailbox), the task id
-is the thread key (one thread, one task), a comment id hashes the message id.
+a thread key hashes the user's ``sub`` with the Gmail thread id (Gmail ids are per mailbox) and is the
+task id (one thread, one task); a message key hashes a message's RFC 822 Message-ID, which is the same in
+every mailbox that got the message, so the assignee's copy finds the creator's task; a comment id hashes
+the Message-ID too (the Gmail message id when there is none).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,8 @@ MAX_TITLE_CHARS = 300
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_COMMENT_CHARS = 20_000
 MAX_ATTACHMENTS = 20
+MAX_MESSAGE_ID_CHARS = 998  # one header line
+MAX_LINKED_REFERENCES = 20  # In-Reply-To and References ids looked up per message
 
 _TASK_ID = re.compile(r"^[0-9a-f]{32}$")
 GMAIL_WEB = "https://mail.google.com/mail/"
@@ -37,17 +41,34 @@ def _digest(*parts: str) -> str:
 
 
 def thread_key(sub: str, thread_id: str) -> str:
-    """The key of one user's Gmail thread (thread ids are per mailbox)."""
+    """The key of one user's Gmail thread (thread ids are per mailbox); also the id of its task."""
     return _digest("thread", sub, gmail_api_id(thread_id))
 
 
-def task_id_for(key: str) -> str:
-    """The task a thread converts to: one thread, one task."""
-    return key
+def normalized_message_id(value: str | None) -> str | None:
+    """An RFC 822 Message-ID without angle brackets and outer space; None when empty or oversized."""
+    text = (value or "").strip().removeprefix("<").removesuffix(">").strip()
+    return text if text and len(text) <= MAX_MESSAGE_ID_CHARS else None
 
 
-def comment_id(message_id: str) -> str:
-    """The comment a message becomes: one message, at most one comment."""
+def message_key(rfc822_message_id: str | None) -> str | None:
+    """The id of a message link, ``tenants/{tenant}/messages/{key}``: SHA-256 of the Message-ID."""
+    normalized = normalized_message_id(rfc822_message_id)
+    return hashlib.sha256(normalized.encode()).hexdigest() if normalized else None
+
+
+def replied_ids(in_reply_to: str | None, references: Sequence[str]) -> tuple[str, ...]:
+    """The Message-IDs a message answers, newest first, at most ``MAX_LINKED_REFERENCES``."""
+    newest_first = [in_reply_to, *reversed(references)]
+    unique = dict.fromkeys(v for v in newest_first if v and normalized_message_id(v))
+    return tuple(unique)[:MAX_LINKED_REFERENCES]
+
+
+def comment_id(message_id: str, rfc822_message_id: str | None = None) -> str:
+    """The comment a message becomes: one message (whichever mailbox it is added from), one comment."""
+    normalized = normalized_message_id(rfc822_message_id)
+    if normalized:
+        return _digest("comment", "rfc822", normalized)
     return _digest("comment", gmail_api_id(message_id))
 
 
@@ -243,10 +264,12 @@ class Comment:
     text: str
     added_by: str
     created_at: dt.datetime | None = None
+    rfc822_message_id: str | None = None
 
     def to_document(self) -> dict[str, Any]:
         return {
             "messageId": self.message_id,
+            "rfc822MessageId": self.rfc822_message_id,
             "author": self.author.to_dict(),
             "text": self.text[:MAX_COMMENT_CHARS],
             "addedBy": self.added_by,

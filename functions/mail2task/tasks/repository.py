@@ -1,9 +1,12 @@
-"""Tasks in Firestore, always under one tenant: thread lookups, idempotent creation, status, comments, lists.
+"""Tasks in Firestore, always under one tenant: message lookups, idempotent creation, status, comments, lists.
 
 Every method works inside ``tenants/{tenant}``; the tenant comes from the verified identity and ids from
-requests are checked against ``is_task_id`` first, so no parameter can name another tenant's document.
-Creation is one batch of ``create()`` writes (thread link, task, attachment copies): it lands whole or
-not at all, and when the thread is already linked the batch fails and the existing task is returned.
+requests (and from stored links) are checked against ``is_task_id`` first, so nothing can name another
+tenant's document. Creation is one batch of ``create()`` writes (thread link, task, the source message's
+link, attachment copies): it lands whole or not at all, and when the thread is already linked the batch
+fails and the existing task is returned. Message links (``messages/{sha256(Message-ID)}`` -> task id)
+let everyone who got the same email find its task from their own mailbox; the first task to link a
+message keeps the link.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from mail2task import store
 from mail2task.errors import BadRequest, NotFound, StoreUnavailable
-from mail2task.tasks.model import STATUSES, Comment, StoredFile, Task, is_task_id
+from mail2task.tasks.model import (
+    MAX_LINKED_REFERENCES,
+    STATUSES,
+    Comment,
+    StoredFile,
+    Task,
+    is_task_id,
+    message_key,
+)
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -25,7 +36,8 @@ if TYPE_CHECKING:
 ASSIGNED = "assigned"
 CREATED = "created"
 VIEWS = (ASSIGNED, CREATED)
-ATTACHMENTS = "attachments"
+SOURCE_LINK = "source"  # a message link's kind: the message the task was made from
+COMMENT_LINK = "comment"  # ... or a message added to the task as a comment
 STORE_TIMEOUT = 8.0
 _VIEW_FIELD = {ASSIGNED: "assigneeSub", CREATED: "creatorSub"}
 
@@ -36,10 +48,23 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class ThreadState:
-    """What a thread is linked to, read in one round trip: the task, and whether a message is on it."""
+    """The task an open message belongs to for one user, and how the message stands with it.
+
+    ``message_on_task``: the message is already on that task (a comment, or its link names the task);
+    ``message_linked``: the message's Message-ID already links to some task (perhaps not this user's).
+    """
 
     task: Task | None
     message_on_task: bool = False
+    message_linked: bool = False
+
+
+def _data(snapshot: Any) -> dict[str, Any] | None:
+    """A snapshot's fields; None when it is missing or the document does not exist."""
+    if snapshot is None or not snapshot.exists:
+        return None
+    data: dict[str, Any] = snapshot.to_dict() or {}
+    return data
 
 
 @contextlib.contextmanager
@@ -95,21 +120,61 @@ class TaskRepository:
     def _thread_ref(self, key: str) -> Any:
         return self._tenant_doc().collection(store.THREADS).document(key)
 
-    # reads --------------------------------------------------------------------------------------------
-    def lookup(self, key: str, task_id: str, comment_id: str | None = None) -> ThreadState:
-        """The thread link, its task and (optionally) one comment, in a single batched read."""
-        refs = [self._thread_ref(key), self._task_ref(task_id)]
-        if comment_id is not None:
-            refs.append(refs[1].collection(store.COMMENTS).document(comment_id))
+    def _message_ref(self, key: str) -> Any:
+        return self._tenant_doc().collection(store.MESSAGES).document(key)
+
+    def _get_all(self, refs: Sequence[Any]) -> dict[str, Any]:
+        """Snapshots of ``refs`` by path, in one batched read."""
         with store_errors():
-            snapshots = {snap.reference.path: snap for snap in self._client.get_all(refs, **self._calls)}
-        link, task_snap = snapshots.get(refs[0].path), snapshots.get(refs[1].path)
-        if link is None or not link.exists or task_snap is None or not task_snap.exists:
-            return ThreadState(None)
-        comment = snapshots.get(refs[2].path) if comment_id is not None else None
-        return ThreadState(
-            Task.from_document(task_id, task_snap.to_dict() or {}), bool(comment and comment.exists)
-        )
+            return {snap.reference.path: snap for snap in self._client.get_all(list(refs), **self._calls)}
+
+    # reads --------------------------------------------------------------------------------------------
+    def lookup(
+        self,
+        sub: str,
+        key: str,
+        *,
+        message_id: str | None = None,
+        replies_to: Sequence[str] = (),
+        comment_id: str | None = None,
+    ) -> ThreadState:
+        """The task an open message belongs to for ``sub``, or none.
+
+        One batched read holds the user's thread link ``key`` and its task (the task id is the thread
+        key), the message's comment ``comment_id`` on it, and the message links of the open message
+        (``message_id``, its RFC 822 Message-ID) and of the messages it replies to (``replies_to``,
+        newest first). The user's own thread wins; otherwise the first linked task that ``sub`` may see
+        (creator or assignee), which costs a second batched read, only when some link exists.
+        """
+        own = message_key(message_id)
+        keys = dict.fromkeys(k for k in (own, *map(message_key, replies_to[:MAX_LINKED_REFERENCES])) if k)
+        thread_ref, task_ref = self._thread_ref(key), self._task_ref(key)
+        comment_ref = task_ref.collection(store.COMMENTS).document(comment_id) if comment_id else None
+        link_refs = {k: self._message_ref(k) for k in keys}
+        extra = [comment_ref] if comment_ref is not None else []
+        snaps = self._get_all([thread_ref, task_ref, *extra, *link_refs.values()])
+        linked: dict[str, str] = {}  # message key -> the task its link names
+        for k, ref in link_refs.items():
+            task_id = (_data(snaps.get(ref.path)) or {}).get("taskId")
+            if is_task_id(task_id):
+                linked[k] = str(task_id)
+        own_task = linked.get(own) if own else None
+        message_linked = own is not None and _data(snaps.get(link_refs[own].path)) is not None
+        thread, fields = _data(snaps.get(thread_ref.path)), _data(snaps.get(task_ref.path))
+        if thread is not None and fields is not None:
+            task = Task.from_document(key, fields)
+            if task.involves(sub):
+                commented = comment_ref is not None and _data(snaps.get(comment_ref.path)) is not None
+                return ThreadState(task, own_task == key or commented, message_linked)
+        candidates = [t for t in dict.fromkeys(linked.values()) if t != key]
+        found = self._get_all([self._task_ref(t) for t in candidates]) if candidates else {}
+        for task_id in candidates:
+            fields = _data(found.get(self._task_ref(task_id).path))
+            if fields is not None:
+                task = Task.from_document(task_id, fields)
+                if task.involves(sub):
+                    return ThreadState(task, own_task == task_id, message_linked)
+        return ThreadState(None, False, message_linked)
 
     def get(self, task_id: str) -> Task | None:
         with store_errors():
@@ -145,32 +210,53 @@ class TaskRepository:
         return found, (found[-1].id if more and found else None)
 
     # writes -------------------------------------------------------------------------------------------
-    def create(self, task: Task, key: str, files: Sequence[StoredFile] = ()) -> tuple[Task, bool]:
-        """Store ``task`` for thread ``key`` unless the thread is linked; returns (the task, created?)."""
+    def _link(self, task_id: str, kind: str, sub: str | None, now: dt.datetime) -> dict[str, Any]:
+        return {"taskId": task_id, "kind": kind, "createdBy": sub, "createdAt": now}
+
+    def create(
+        self, task: Task, files: Sequence[StoredFile] = (), *, link_message: bool = True
+    ) -> tuple[Task, bool]:
+        """Store ``task`` unless its thread is linked; returns (the task, created?).
+
+        ``task.id`` is its creator's thread key. With ``link_message`` the source message's link is
+        written in the same batch; when another task took that link meanwhile, that task is returned if
+        the creator may see it, else ``task`` is stored without the link.
+        """
         from google.api_core import exceptions
 
         now = self._now()
         stored = dataclasses.replace(task, created_at=now, updated_at=now)
         task_ref = self._task_ref(task.id)
+        link = message_key(task.source.rfc822_message_id) if link_message else None
         batch = self._client.batch()
         batch.create(
-            self._thread_ref(key), {"taskId": task.id, "createdBy": task.creator.sub, "createdAt": now}
+            self._thread_ref(task.id), {"taskId": task.id, "createdBy": task.creator.sub, "createdAt": now}
         )
         batch.create(task_ref, stored.to_document())
+        if link is not None:
+            batch.create(self._message_ref(link), self._link(task.id, SOURCE_LINK, task.creator.sub, now))
         for file in files:
             batch.create(
-                task_ref.collection(ATTACHMENTS).document(file.record.sha256[:32]),
+                task_ref.collection(store.ATTACHMENTS).document(file.record.sha256[:32]),
                 {**file.record.to_dict(), "data": file.data},
             )
         with store_errors():
             try:
                 batch.commit(**self._calls)
-            except exceptions.Conflict:  # AlreadyExists: another click, delivery or retry won the link
-                existing = self.get(task.id)
-                if existing is None:  # a batch is atomic, so this means the task was deleted since
-                    raise NotFound("The task linked to this thread no longer exists.") from None
-                return existing, False
-        return stored, True
+            except exceptions.Conflict:  # AlreadyExists: another click, delivery or retry won a link
+                pass
+            else:
+                return stored, True
+        existing = self.get(task.id)
+        if existing is not None:
+            return existing, False
+        if link is None:  # a batch is atomic, so this means the task was deleted since
+            raise NotFound("The task linked to this thread no longer exists.")
+        # the message's link was taken by another task since the caller looked
+        state = self.lookup(task.creator.sub or "", task.id, message_id=task.source.rfc822_message_id)
+        if state.task is not None:
+            return state.task, False
+        return self.create(task, files, link_message=False)
 
     def set_status(self, task_id: str, status: str, sub: str) -> Task:
         """Set the status of a task ``sub`` may change (its creator or assignee)."""
@@ -184,22 +270,31 @@ class TaskRepository:
             self._task_ref(task_id).update({"status": status, "updatedAt": now}, **self._calls)
         return dataclasses.replace(task, status=status, updated_at=now)
 
-    def add_comment(self, task: Task, comment: Comment) -> bool:
-        """Append ``comment`` once (its id is derived from the message); False when it was already there."""
+    def add_comment(self, task: Task, comment: Comment, *, link_message: bool = True) -> bool:
+        """Append ``comment`` once (its id is derived from the message); False when it was already there.
+
+        With ``link_message`` the message's link to ``task`` is written in the same batch, unless the
+        message already links to a task (then the comment is added without it).
+        """
         from google.api_core import exceptions
         from google.cloud.firestore_v1 import Increment
 
         task_ref = self._task_ref(task.id)
+        comment_ref = task_ref.collection(store.COMMENTS).document(comment.id)
+        link = message_key(comment.rfc822_message_id) if link_message else None
         now = self._now()
         batch = self._client.batch()
-        batch.create(
-            task_ref.collection(store.COMMENTS).document(comment.id),
-            {**comment.to_document(), "createdAt": now},
-        )
+        batch.create(comment_ref, {**comment.to_document(), "createdAt": now})
         batch.update(task_ref, {"commentCount": Increment(1), "updatedAt": now})
+        if link is not None:
+            batch.create(self._message_ref(link), self._link(task.id, COMMENT_LINK, comment.added_by, now))
         with store_errors():
             try:
                 batch.commit(**self._calls)
             except exceptions.Conflict:
+                pass
+            else:
+                return True
+            if link is None or comment_ref.get(**self._calls).exists:
                 return False
-        return True
+        return self.add_comment(task, comment, link_message=False)

@@ -27,6 +27,7 @@ from mail2task.tenancy.model import (
     Member,
     Person,
     Tenant,
+    is_app_admin,
     may_use,
 )
 from mail2task.tenancy.runtime import TenancyRuntime, default_runtime
@@ -66,7 +67,13 @@ class Admission:
 
     @property
     def is_admin(self) -> bool:
-        return bool(self.allowed and self.member and self.member.is_admin)
+        """An admitted app admin (named in the tenant's ``admins``)."""
+        return bool(self.allowed and self.member_is_admin)
+
+    @property
+    def member_is_admin(self) -> bool:
+        """Named in the tenant's ``admins``, whether or not admitted right now (e.g. must reconnect)."""
+        return self.tenant is not None and self.member is not None and is_app_admin(self.tenant, self.member)
 
 
 def _touch_last_seen(tenant_id: str, member: Member, now: dt.datetime, runtime: TenancyRuntime) -> None:
@@ -127,8 +134,9 @@ def admit(identity: Identity, *, runtime: TenancyRuntime | None = None) -> Admis
             return outcome(NOT_ALLOWED, access_cards.no_access_card(app, tenant.contact, removed=removed))
 
     if member.consent != CONSENT_GRANTED:
-        connect = _connect(rt, ADMIN_SCOPES if member.is_admin else MEMBER_SCOPES)
+        admin = is_app_admin(tenant, member)
+        connect = _connect(rt, ADMIN_SCOPES if admin else MEMBER_SCOPES)
         reconnect = member.consent in (CONSENT_NEEDS_RECONNECT, CONSENT_REVOKED)
-        card = access_cards.connect_card(app, connect, reconnect=reconnect, admin=member.is_admin)
+        card = access_cards.connect_card(app, connect, reconnect=reconnect, admin=admin)
         return outcome(NEEDS_RECONNECT if reconnect else CONSENT_NEEDED, card)
     return outcome(OK)

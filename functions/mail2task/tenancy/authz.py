@@ -63,7 +63,7 @@ def reject(
 def require_admin(identity: Identity, admission: Admission, action: str, now: dt.datetime) -> AdminContext:
     """The admin context of an admitted app admin, or ``NotAppAdmin`` (audited in their tenant)."""
     tenant, member = admission.tenant, admission.member
-    if admission.allowed and tenant is not None and member is not None and member.is_admin:
+    if admission.is_admin and tenant is not None and member is not None:
         return AdminContext(identity, tenant, member, now)
     if tenant is not None:
         raise reject(identity, tenant.id, action, now, NotAppAdmin())

@@ -18,7 +18,7 @@ from mail2task.errors import BadRequest
 from mail2task.tenancy import admins, notifications, offboarding, people, policy
 from mail2task.tenancy.authz import AdminContext
 from mail2task.tenancy.members import get_member, list_members
-from mail2task.tenancy.model import ACCESS_ALLOWED, Member, Tenant, member_state
+from mail2task.tenancy.model import ACCESS_ALLOWED, Member, Tenant, is_app_admin, member_state
 from mail2task.tenancy.runtime import TenancyRuntime
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ class Request:
 
 def _row(tenant: Tenant, member: Member) -> admin_cards.MemberRow:
     return admin_cards.MemberRow(member.sub, member.email, member.name, member_state(tenant, member),
-                                 member.is_admin, member.last_seen, member.notification)  # fmt: skip
+                                 is_app_admin(tenant, member), member.last_seen,
+                                 member.notification)  # fmt: skip
 
 
 def _fresh_tenant(req: Request) -> Tenant:
@@ -97,7 +98,7 @@ def search(req: Request, notification: str | None = None) -> Outcome:
     for user in page.users:
         member = known.get(user.id)
         state = member_state(tenant, member) if member else ""
-        allowed = member is not None and (member.access == ACCESS_ALLOWED or member.is_admin)
+        allowed = member is not None and (member.access == ACCESS_ALLOWED or is_app_admin(tenant, member))
         rows.append(admin_cards.DirectoryRow(user.id, user.email, user.name, state, allowed))
     card = admin_cards.directory_card(
         req.app, req.install_url, rows, query=query, next_page_token=page.next_page_token, mode=tenant.mode

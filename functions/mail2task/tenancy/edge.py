@@ -68,9 +68,8 @@ def _admin(event: AddonEvent, settings: AddonSettings, runtime: TenancyRuntime, 
         raise BadRequest("unknown action")
     admission = admit(event.identity, runtime=runtime)
     now = runtime.now()
-    member = admission.member
     if not admission.allowed and not as_json and admission.card is not None:
-        if admission.tenant is not None and not (member is not None and member.is_admin):
+        if admission.tenant is not None and not admission.member_is_admin:
             authz.reject(event.identity, admission.tenant.id, action, now, authz.NotAppAdmin())
         return json_response(responses.push(admission.card))  # an admin who must (re)connect sees how
     ctx = authz.require_admin(event.identity, admission, action, now)
@@ -97,7 +96,7 @@ def _card_failure(error: Exception, runtime: TenancyRuntime) -> dict[str, Any]:
         return responses.notify(error.public_message)
     if isinstance(error, Forbidden):
         return responses.push(error_card(error.public_message, title="Not allowed"))
-    return responses.push(outage_card())
+    return responses.push(outage_card(runtime.settings.app_name))
 
 
 def _handle(request: flask.Request, runtime: TenancyRuntime | None) -> Response:

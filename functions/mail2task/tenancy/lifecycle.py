@@ -1,5 +1,8 @@
 """Install state over time: record license answers, mark a tenant uninstalled when its license goes, and
 reinstated when it comes back. The heavy part of both (tokens, TTLs) is ``offboarding``'s, run in pages.
+
+Who is an app admin is the tenant's ``admins`` list alone (``model.is_app_admin``): a reinstall after
+the retention period empties it, so members' old ``role`` fields give nobody the role back.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from mail2task.tenancy.runtime import TenancyRuntime
 log = logging.getLogger(__name__)
 
 OFFBOARD = "offboard"  # revoke tokens, then set expiresAt on the tenant's data
-RESTORE = "restore"  # clear expiresAt again
+RESTORE = "restore"  # clear expiresAt again (reinstalled within the retention period)
+PURGE = "purge"  # delete what is left of expired data (reinstalled after it: TTL may lag a day)
 
 
 def _lost_domain_license(tenant: Tenant, decision: LicenseDecision) -> bool:
@@ -55,14 +59,15 @@ def uninstall_fields(now: dt.datetime, runtime: TenancyRuntime) -> dict[str, Any
 
 def reinstall_fields(tenant: Tenant, now: dt.datetime) -> dict[str, Any]:
     if tenant.retain_until is not None and now >= tenant.retain_until:
-        # back after the retention period: the data is gone, so is the old setup (start over)
+        # back after the retention period: the data is due for deletion, and so is the old setup (start
+        # over). What Firestore's TTL has not deleted yet is deleted, never restored.
         return {
             "status": ACTIVE,
             "reinstalledAt": now,
             "retainUntil": None,
             "admins": [],
             "policy": {"mode": ONLY_ME, "updatedBy": None, "updatedAt": now},
-            "offboarding": {"phase": RESTORE, "step": 0, "cursor": None, "startedAt": now},
+            "offboarding": {"phase": PURGE, "step": 0, "cursor": None, "startedAt": now},
         }
     return {
         "status": ACTIVE,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from mail2task.tenancy.scopes import DIRECTORY_READONLY
 
 # Who may use the app in a tenant (the admin's choice).
 ONLY_ME = "only_me"
@@ -13,7 +15,8 @@ ALL_USERS = "all_users"
 SPECIFIC_USERS = "specific_users"
 MODES = (ONLY_ME, ALL_USERS, SPECIFIC_USERS)
 
-# members/{sub}.role
+# members/{sub}.role: kept in step with tenants/{t}.admins for display; who is an app admin is decided
+# by the tenant's ``admins`` list alone (``is_app_admin``), so a stale role never grants anything.
 ADMIN = "admin"
 MEMBER = "member"
 
@@ -164,10 +167,6 @@ class Member:
     admin_checked_at: dt.datetime | None = None  # last time the directory said: not a Workspace admin
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    @property
     def person(self) -> Person:
         return Person(self.sub, self.email, self.name)
 
@@ -189,11 +188,16 @@ class Member:
         )
 
 
+def is_app_admin(tenant: Tenant, member: Member) -> bool:
+    """Whether ``member`` is an app admin: named in the tenant's ``admins`` (the only source of truth)."""
+    return member.sub in tenant.admin_subs
+
+
 def may_use(tenant: Tenant, member: Member) -> bool:
     """Whether the tenant's policy lets ``member`` use the app (consent aside)."""
     if member.access == ACCESS_REMOVED:
         return False
-    if member.is_admin:
+    if is_app_admin(tenant, member):
         return True
     if tenant.mode == ALL_USERS:
         return True
@@ -213,3 +217,17 @@ def member_state(tenant: Tenant, member: Member) -> str:
     if member.consent in (CONSENT_NEEDS_RECONNECT, CONSENT_REVOKED):
         return STATE_NEEDS_RECONNECT
     return STATE_PENDING
+
+
+def may_hold_grant(tenant: Tenant | None, member: Member | None, scopes: Iterable[str]) -> bool:
+    """Whether a consent ``member`` just finished may be stored (checked when Google sends them back).
+
+    Refused: someone not registered in the tenant, someone an admin removed, someone outside the
+    policy of a set-up organization, and the directory scope for anyone but an app admin once the
+    organization has one (before that, any member may be the would-be first admin).
+    """
+    if tenant is None or member is None or member.access == ACCESS_REMOVED:
+        return False
+    if tenant.admins and tenant.status == ACTIVE and not may_use(tenant, member):
+        return False
+    return not (DIRECTORY_READONLY in scopes and tenant.admins and not is_app_admin(tenant, member))

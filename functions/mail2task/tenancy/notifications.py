@@ -14,6 +14,10 @@ was never recorded is not retried, because a crash between Gmail's accept and ou
 indistinguishable from a crash just before sending, and only ``gmail.send`` is granted (no way to
 look in the Sent folder). A duplicate invitation is worse than a missing one here: the member list
 shows ``uncertain`` and the admin can send again with one click (a new invitation id).
+
+Only a current app admin's invitation is sent: one whose sender was demoted since it was queued ends
+``failed`` (error ``sender_not_admin``) unsent, so the member list offers to send it again, from the
+admin who clicks.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ NOTIFICATIONS = "notifications"
 PENDING, SENDING, SENT, UNCERTAIN, FAILED = "pending", "sending", "sent", "uncertain", "failed"
 SENDING_LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+SENDER_NOT_ADMIN = "sender_not_admin"  # the error of an invitation whose sender lost the app admin role
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -152,7 +157,9 @@ def _claim(snap: Any, now: dt.datetime) -> bool:
     return True
 
 
-def _deliver_one(tenant: str, snap: Any, runtime: TenancyRuntime, report: DeliveryReport) -> None:
+def _deliver_one(
+    tenant: str, snap: Any, runtime: TenancyRuntime, report: DeliveryReport, admins: frozenset[str]
+) -> None:
     now = runtime.now()
     data = snap.to_dict() or {}
     if data.get("state") == SENDING:
@@ -167,6 +174,10 @@ def _deliver_one(tenant: str, snap: Any, runtime: TenancyRuntime, report: Delive
         Person.from_dict(data.get("sender") or {}),
         Person.from_dict(data.get("recipient") or {}),
     )
+    if sender.sub not in admins:  # demoted (or gone) since adding the person: never sent in their name
+        _finish(tenant, snap, FAILED, now, error=SENDER_NOT_ADMIN)
+        report.failed.append(snap.id)
+        return
     try:
         settings = runtime.settings
         raw = invitation_message(
@@ -204,6 +215,14 @@ def _deliver_one(tenant: str, snap: Any, runtime: TenancyRuntime, report: Delive
         report.sent.append(snap.id)
 
 
+def _admin_subs(client: firestore.Client, tenant: str) -> frozenset[str]:
+    """The tenant's app admins now: only they send invitations (in their own name)."""
+    from mail2task.tenancy.model import Tenant
+
+    snap = tenant_ref(client, tenant).get(["admins"])
+    return Tenant.from_dict(tenant, snap.to_dict() or {}).admin_subs
+
+
 def deliver_pending(
     tenant: str, runtime: TenancyRuntime, *, deadline: float | None = None, limit: int = 50
 ) -> DeliveryReport:
@@ -221,11 +240,12 @@ def deliver_pending(
     )
     try:
         snaps = list(query.stream())
+        admins = _admin_subs(client, tenant) if snaps else frozenset()
         for snap in snaps:
             if deadline is not None and time.monotonic() >= deadline:
                 report.remaining = True
                 break
-            _deliver_one(tenant, snap, runtime, report)
+            _deliver_one(tenant, snap, runtime, report, admins)
         report.remaining = (
             report.remaining or len(snaps) == limit or bool(report.retry) or report.in_flight > 0
         )

@@ -4,7 +4,9 @@ Offboarding an uninstalled tenant: every stored token of its members is revoked 
 oauth part's ``disconnect``), then every document of the tenant's data gets ``expiresAt`` = the end of the
 retention period; Firestore's TTL policy on that field deletes them afterwards (infra declares the policy
 for each collection group in ``store.TENANT_TTL_COLLECTION_GROUPS``). Reinstalling within the period
-clears ``expiresAt`` again. The tenant document itself stays as a small tombstone.
+clears ``expiresAt`` again; reinstalling after it (``purge``) deletes every document whose ``expiresAt``
+has passed, since TTL deletion lags up to a day and such leftovers must not come back. (Records made
+after the reinstall carry no ``expiresAt`` and stay.) The tenant document itself stays as a tombstone.
 
 Progress (phase, step, cursor) lives on the tenant document and is written in the same commit as each
 page, with a precondition on the tenant document: when the tenant changes meanwhile (a reinstall starts
@@ -21,19 +23,20 @@ from typing import Any
 
 from mail2task import store
 from mail2task.errors import Mail2TaskError, StoreUnavailable
-from mail2task.tenancy.lifecycle import OFFBOARD, RESTORE
+from mail2task.tenancy.lifecycle import OFFBOARD, PURGE, RESTORE
 from mail2task.tenancy.model import CONSENT_GRANTED, CONSENT_NEEDS_RECONNECT, Member
 from mail2task.tenancy.notifications import NOTIFICATIONS
-from mail2task.tenancy.registration import tenant_ref
+from mail2task.tenancy.registration import EXPIRES_AT, expired, tenant_ref
 from mail2task.tenancy.runtime import TenancyRuntime
 
 log = logging.getLogger(__name__)
 
-TTL_FIELD = "expiresAt"
+TTL_FIELD = EXPIRES_AT
 TTL_COLLECTION_GROUPS = store.TENANT_TTL_COLLECTION_GROUPS  # what DATA_STEPS touch (infra declares TTL)
 PAGE = 200
-DATA_STEPS = ("tasks", "threads", "members", "notifications", "audit", "users")
-DONE = {OFFBOARD: "offboarded", RESTORE: "restored"}
+# new steps go last: a run in progress keeps its step number across a deploy
+DATA_STEPS = ("tasks", "threads", "members", "notifications", "audit", "users", "messages")
+DONE = {OFFBOARD: "offboarded", RESTORE: "restored", PURGE: "purged"}
 
 
 @dataclass
@@ -41,6 +44,7 @@ class OffboardingReport:
     phase: str = ""
     revoked: int = 0
     marked: int = 0
+    purged: int = 0
     done: bool = False
 
 
@@ -49,11 +53,12 @@ def _query(client: Any, tenant: str, step: str) -> Any:
 
     root = tenant_ref(client, tenant)
     if step == "tasks":
-        return root.collection(store.TASKS).recursive()  # tasks and their comments
+        return root.collection(store.TASKS).recursive()  # tasks, their comments and attachment copies
     if step == "users":
         return client.collection(store.USERS).where(filter=FieldFilter("tenant", "==", tenant))
     names = {
         "threads": store.THREADS,
+        "messages": store.MESSAGES,
         "members": store.MEMBERS,
         "notifications": NOTIFICATIONS,
         "audit": "audit",
@@ -152,7 +157,7 @@ def run(
         progress = dict(data.get("offboarding") or {})
         phase, step, cursor = progress.get("phase"), int(progress.get("step") or 0), progress.get("cursor")
         report.phase = phase or ""
-        if phase not in (OFFBOARD, RESTORE):
+        if phase not in DONE:
             report.done = True
             return report
         steps = ("tokens", *DATA_STEPS) if phase == OFFBOARD else DATA_STEPS
@@ -171,10 +176,16 @@ def run(
                 return report
             continue
         page = _page(client, tenant, steps[step], cursor)
-        value = data.get("retainUntil") if phase == OFFBOARD else firestore.DELETE_FIELD
-        for doc in page:
-            batch.update(doc.reference, {TTL_FIELD: value})
-        report.marked += len(page)
+        if phase == PURGE:
+            leftovers = [doc for doc in page if expired(doc.to_dict() or {}, runtime.now())]
+            for doc in leftovers:
+                batch.delete(doc.reference)
+            report.purged += len(leftovers)
+        else:
+            value = data.get("retainUntil") if phase == OFFBOARD else firestore.DELETE_FIELD
+            for doc in page:
+                batch.update(doc.reference, {TTL_FIELD: value})
+            report.marked += len(page)
         cursor = page[-1].reference.path if page else cursor
         if not _advance(client, tenant, snap, batch, progress, finished=len(page) < PAGE, cursor=cursor):
             return report

@@ -21,7 +21,6 @@ from mail2task.tenancy.members import get_member
 from mail2task.tenancy.model import (
     ACCESS_ALLOWED,
     ACCESS_REMOVED,
-    ADMIN,
     CONSENT_NONE,
     MEMBER,
     Member,
@@ -129,7 +128,7 @@ def _commit_additions(ctx: AdminContext, people: list[DirectoryUser], notify: bo
         snap = snaps[person.id]
         data: dict[str, Any] = (snap.to_dict() or {}) if snap.exists else {}
         who = Person(person.id, person.email, person.name)
-        if snap.exists and (data.get("access") == ACCESS_ALLOWED or data.get("role") == ADMIN):
+        if snap.exists and (data.get("access") == ACCESS_ALLOWED or person.id in ctx.tenant.admin_subs):
             already.append(who)
             continue
         count = int(data.get("invitations") or 0) + 1

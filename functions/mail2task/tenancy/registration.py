@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from mail2task.identity import Identity
 
 ATTEMPTS = 4
+EXPIRES_AT = "expiresAt"  # set by offboarding; once passed, the document counts as deleted
+
+
+def expired(data: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Whether a record's retention has ended (``expiresAt`` passed): deleted, or due to be by TTL."""
+    value = data.get(EXPIRES_AT)
+    return isinstance(value, dt.datetime) and value <= now
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,10 @@ def _seen_fields(identity: Identity, now: dt.datetime) -> dict[str, Any]:
 
 
 def load_or_register(identity: Identity, now: dt.datetime) -> Registration:
-    """The tenant and member records of ``identity``, registering them on first use."""
+    """The tenant and member records of ``identity``, registering them on first use (again, when the
+    member record is a leftover whose retention period has ended: TTL deletion lags up to a day)."""
     from google.api_core import exceptions
+    from google.cloud import firestore
 
     client = store.firestore_client()
     tenant_id = identity.tenant
@@ -87,23 +96,29 @@ def load_or_register(identity: Identity, now: dt.datetime) -> Registration:
         t_snap, m_snap = snaps[t_ref.path], snaps[m_ref.path]
         t_data: Mapping[str, Any] = (t_snap.to_dict() or {}) if t_snap.exists else {}
         m_data: Mapping[str, Any] = (m_snap.to_dict() or {}) if m_snap.exists else {}
-        if t_snap.exists and m_snap.exists and m_data.get("firstSeen") is not None:
+        stale = m_snap.exists and expired(m_data, now)
+        if t_snap.exists and m_snap.exists and m_data.get("firstSeen") is not None and not stale:
             return Registration(
                 Tenant.from_dict(tenant_id, t_data), Member.from_dict(identity.sub, m_data), False
             )
         batch = client.batch()
+        user_fields: dict[str, Any] = {"email": identity.email, "tenant": tenant_id, "firstSeen": now}
         if not t_snap.exists:
             t_data = new_tenant_doc(tenant_id, now)
             batch.create(t_ref, t_data)
         if not m_snap.exists:
             m_data = new_member_doc(identity, now)
             batch.create(m_ref, m_data)
+        elif stale:  # left over from an install whose retention period ended: a new person, no old access
+            m_data = new_member_doc(identity, now)
+            batch.set(m_ref, m_data)
+            user_fields[EXPIRES_AT] = firestore.DELETE_FIELD
         else:  # added by an admin (or touched by the oauth part) before the person's first request
             seen = _seen_fields(identity, now)
             batch.update(m_ref, seen)
             m_data = {**m_data, **seen}
         users_ref = client.collection(store.USERS).document(identity.sub)
-        batch.set(users_ref, {"email": identity.email, "tenant": tenant_id, "firstSeen": now}, merge=True)
+        batch.set(users_ref, user_fields, merge=True)
         try:
             batch.commit()
         except exceptions.Conflict:

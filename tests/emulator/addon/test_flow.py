@@ -7,7 +7,7 @@ from typing import Any
 
 from mail2task import store
 from mail2task.addon.deployment import GMAIL_EXECUTE, USERINFO_EMAIL
-from mail2task.tasks.model import PersonRef, Source, Task, message_link, task_id_for, thread_key
+from mail2task.tasks.model import PersonRef, Source, Task, message_link, thread_key
 from mail2task.tasks.repository import TaskRepository
 from tests.emulator.addon.conftest import (
     ADA,
@@ -201,7 +201,7 @@ def test_homepage_paginates(stack: AddonStack) -> None:
         key = thread_key(ADA.sub, f"{i:016x}")
         me = PersonRef(ADA.email, ADA.name, ADA.sub)
         source = Source(f"{i:016x}", f"{i:016x}", None, message_link(None, f"{i:016x}"))
-        repository.create(Task(task_id_for(key), f"Task {i}", "", me, "user", me, source), key)
+        repository.create(Task(key, f"Task {i}", "", me, "user", me, source))
     seen: list[str] = []
     parameters = {"view": "created"}
     while True:

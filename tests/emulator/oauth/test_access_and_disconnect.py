@@ -63,6 +63,56 @@ def test_a_stale_or_expired_token_is_refreshed_and_stored(
     assert doc["accessExpiresAt"] == clock() + dt.timedelta(seconds=3599)
 
 
+class NoteUseDuringRefresh:
+    """A transport that, while the token request is in flight, notes a use of the grant as another
+    ``credentials_for`` does (an unguarded ``lastUsedAt`` update), then lets the request through."""
+
+    def __init__(self, db: Any, sub: str, at: dt.datetime) -> None:
+        from mail2task.oauth.runtime import shared_transport
+
+        self.db, self.sub, self.at, self.inner = db, sub, at, shared_transport()
+
+    def __call__(self, method: str, url: str, **kwargs: Any) -> Any:
+        from mail2task.oauth import repository
+
+        repository.token_ref(self.db, self.sub).update({"lastUsedAt": self.at})
+        return self.inner(method, url, **kwargs)
+
+
+def test_a_refresh_on_demand_survives_a_use_noted_meanwhile(firestore: Any, standin: OAuthStandIn) -> None:
+    from mail2task.oauth.runtime import Runtime
+
+    clock = Clock()
+    old = seed_grant(firestore, standin, "1001", clock(), expires_in=dt.timedelta(minutes=-5))
+    standin.faults.rotate_refresh_tokens = True
+    transport = NoteUseDuringRefresh(firestore, "1001", clock() + dt.timedelta(hours=12))
+    credentials = credentials_for("1001", [GMAIL_SEND], runtime=Runtime(clock=clock, transport=transport))
+    stored = stored_secrets(firestore, "1001")
+    assert standin.is_revoked(old)
+    assert stored.refresh_token == credentials.refresh_token != old  # Google's new refresh token is kept
+    assert not standin.is_revoked(stored.refresh_token)
+    assert stored.access_token == credentials.token
+    assert firestore.document("tokens/1001").get().get("lastUsedAt") == clock()  # this use, noted with it
+
+
+def test_a_real_change_during_a_refresh_on_demand_wins(firestore: Any, standin: OAuthStandIn) -> None:
+    from mail2task.oauth import repository
+    from mail2task.oauth.runtime import Runtime, shared_transport
+
+    clock = Clock()
+    seed_grant(firestore, standin, "1001", clock(), expires_in=dt.timedelta(minutes=-5))
+
+    def disconnect_meanwhile(method: str, url: str, **kwargs: Any) -> Any:
+        repository.mark_lost(
+            firestore, "1001", TENANT, status="revoked", reason="disconnect:user", now=clock()
+        )
+        return shared_transport()(method, url, **kwargs)
+
+    credentials_for("1001", [GMAIL_SEND], runtime=Runtime(clock=clock, transport=disconnect_meanwhile))
+    assert consent_status("1001") == "revoked"
+    assert stored_secrets(firestore, "1001") is None
+
+
 def test_google_down_with_a_stale_token_still_serves_it(firestore: Any, standin: OAuthStandIn) -> None:
     clock = Clock()
     seed_grant(firestore, standin, "1001", clock(), expires_in=dt.timedelta(minutes=2))

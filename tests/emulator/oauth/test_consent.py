@@ -39,6 +39,20 @@ def _ann_signs_in_as_herself(standin: OAuthStandIn) -> None:
     standin.users[ANN.email] = user_of(ANN)
 
 
+@pytest.fixture(autouse=True)
+def _registered(firestore: Any) -> None:
+    """ANN and BO are members of a tenant with no app admin yet (as admission leaves first users)."""
+    tenant = firestore.collection(store.TENANTS).document(TENANT)
+    tenant.set({"domain": TENANT, "status": "active", "policy": {"mode": "only_me"}, "admins": []})
+    for sub, email in ((ANN.sub, ANN.email), ("2002", "bo@example.com")):
+        member = {"sub": sub, "email": email, "role": "member", "access": "none", "consent": "none"}
+        tenant.collection(store.MEMBERS).document(sub).set(member)
+
+
+def _refresh_tokens(standin: OAuthStandIn) -> list[str]:
+    return [t for t in standin.issued if t.startswith("1//")]
+
+
 def start(who: Any = ANN, *, clock: Clock | None = None, **kwargs: Any) -> str:
     return begin_url(consent.begin(who, [GMAIL_SEND], runtime=runtime(clock), **kwargs))
 
@@ -237,3 +251,52 @@ def test_second_user_gets_their_own_grant(firestore: Any, standin: OAuthStandIn)
     callback(consent_redirect(start(bo)))
     assert token_doc(firestore)["status"] == token_doc(firestore, bo.sub)["status"] == "granted"
     assert token_doc(firestore)["ciphertext"] != token_doc(firestore, bo.sub)["ciphertext"]
+
+
+def _member(db: Any, sub: str = ANN.sub) -> Any:
+    return db.collection(store.TENANTS).document(TENANT).collection(store.MEMBERS).document(sub)
+
+
+def _tenant(db: Any) -> Any:
+    return db.collection(store.TENANTS).document(TENANT)
+
+
+def _refused_and_revoked(db: Any, standin: OAuthStandIn, response: Any) -> None:
+    assert response.status_code == 403
+    assert "have access" in response.get_data(as_text=True)
+    assert token_doc(db) == {}
+    assert (_member(db).get().to_dict() or {}).get("consent") != "granted"
+    assert _refresh_tokens(standin)
+    assert all(standin.is_revoked(t) for t in _refresh_tokens(standin))
+
+
+def test_a_person_removed_before_finishing_gets_no_grant(firestore: Any, standin: OAuthStandIn) -> None:
+    url = start()
+    _member(firestore).update({"access": "removed"})  # the admin removes ANN while Google's page is open
+    _refused_and_revoked(firestore, standin, callback(consent_redirect(url)))
+
+
+def test_someone_outside_the_policy_at_completion_gets_no_grant(
+    firestore: Any, standin: OAuthStandIn
+) -> None:
+    url = start()
+    admin = {"sub": "9009", "email": "ada@example.com", "name": "Ada"}
+    _tenant(firestore).update({"admins": [admin], "policy": {"mode": "specific_users"}})
+    _refused_and_revoked(firestore, standin, callback(consent_redirect(url)))
+
+
+def test_someone_the_tenant_does_not_know_gets_no_grant(firestore: Any, standin: OAuthStandIn) -> None:
+    url = start()
+    _member(firestore).delete()
+    _refused_and_revoked(firestore, standin, callback(consent_redirect(url)))
+
+
+def test_an_admin_demoted_before_finishing_gets_no_directory_grant(
+    firestore: Any, standin: OAuthStandIn
+) -> None:
+    ann = {"sub": ANN.sub, "email": ANN.email, "name": ""}
+    _tenant(firestore).update({"admins": [ann], "policy": {"mode": "all_users"}})
+    url = begin_url(consent.begin(ANN, [GMAIL_SEND, DIRECTORY_READONLY], runtime=runtime()))
+    _tenant(firestore).update({"admins": [{"sub": "9009", "email": "ada@example.com", "name": "Ada"}]})
+    _refused_and_revoked(firestore, standin, callback(consent_redirect(url)))
+    assert callback(consent_redirect(start())).status_code == 200  # still a member: gmail.send is fine

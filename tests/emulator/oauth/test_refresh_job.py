@@ -197,6 +197,41 @@ def test_a_change_during_the_refresh_wins_over_its_result(firestore: Any, standi
     assert stored_secrets(firestore, "1001") is None
 
 
+def test_a_use_noted_during_the_refresh_does_not_lose_googles_answer(
+    firestore: Any, standin: OAuthStandIn
+) -> None:
+    """``credentials_for`` notes a use (an unguarded ``lastUsedAt`` write) while the run waits for Google,
+    which rotates the refresh token: the run's guarded write loses its precondition, yet the new refresh
+    token must be stored, or the grant dies with the old one."""
+    from mail2task.oauth.access import credentials_for
+
+    clock = Clock()
+    old = seed_grant(
+        firestore, standin, "1001", clock(), expires_in=dt.timedelta(hours=13), due_in=dt.timedelta()
+    )
+    standin.faults.rotate_refresh_tokens = True
+    later = Clock(clock() + dt.timedelta(hours=12, minutes=1))  # still fresh, last use 12 hours ago
+    noted: list[bool] = []
+
+    def note_use() -> None:
+        if not noted:
+            noted.append(True)
+            credentials_for("1001", ["openid"], runtime=Runtime(clock=later))
+
+    summary = RefreshRun(
+        refresh_settings(), runtime=Runtime(clock=clock, transport=RacingTransport(note_use))
+    ).run()
+    assert noted
+    assert (summary.refreshed, summary.skipped) == (1, 0)
+    secrets, stored = stored_secrets(firestore, "1001"), doc(firestore, "1001")
+    assert standin.is_revoked(old)
+    assert secrets.refresh_token != old
+    assert not standin.is_revoked(secrets.refresh_token)
+    assert secrets.access_token == standin.access_tokens[old][-1]
+    assert stored["rtHash"] == model.risc_identifiers(secrets.refresh_token)[1]
+    assert stored["lastUsedAt"] == later()  # the use noted meanwhile is kept too
+
+
 def test_leases_keep_runs_apart_and_expire(firestore: Any, standin: OAuthStandIn) -> None:
     clock = Clock()
     tokens = seed(firestore, standin, clock, 10)

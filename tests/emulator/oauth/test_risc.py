@@ -118,3 +118,52 @@ def test_malformed_events_are_refused(firestore: Any, standin: OAuthStandIn) -> 
     assert deliver(standin, {}).status_code == 400
     response = app_client(risc).post("/", data=standin.security_event({RISC + "verification": {}}, jti=7))
     assert response.status_code == 400
+
+
+def _header(token: str) -> dict[str, Any]:
+    import json
+
+    head = token.split(".", 1)[0]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    return decoded
+
+
+def _signed(standin: OAuthStandIn, events: dict[str, Any], header: dict[str, Any]) -> str:
+    """A token signed with Google's (stand-in) key, right issuer and audience, with ``header``."""
+    jti = hashlib.sha256(str(header).encode()).hexdigest()
+    claims = {
+        "iss": RISC_ISSUER,
+        "aud": standin.client_id,
+        "jti": jti,
+        "iat": int(time.time()),
+        "events": events,
+    }
+    return standin.signer.mint(claims, header=header)
+
+
+def test_security_event_tokens_are_typed_as_such(firestore: Any, standin: OAuthStandIn) -> None:
+    assert _header(standin.security_event({RISC + "verification": {"state": "s"}}))["typ"] == "secevent+jwt"
+    seed_grant(firestore, standin, "1001", Clock()())
+    event = {OAUTH + "tokens-revoked": subject("1001")}
+    for typ in ("at+jwt", "id+jwt", "application/jwt"):  # JWTs typed as something else are not events
+        response = app_client(risc).post("/", data=_signed(standin, event, {"typ": typ}))
+        assert (response.status_code, response.get_json()["err"]) == (400, "authentication_failed")
+        assert consent_status("1001") == "granted"
+    accepted = _signed(standin, event, {"typ": "application/secevent+jwt"})
+    assert app_client(risc).post("/", data=accepted).status_code == 202
+    assert consent_status("1001") == "revoked"
+    seed_grant(firestore, standin, "1002", Clock()())  # Google's typ is undocumented: a plain JWT is fine
+    generic = _signed(standin, {OAUTH + "tokens-revoked": subject("1002")}, {"typ": "JWT"})
+    assert app_client(risc).post("/", data=generic).status_code == 202
+    assert consent_status("1002") == "revoked"
+
+
+def test_a_subject_from_another_issuer_is_refused(firestore: Any, standin: OAuthStandIn) -> None:
+    seed_grant(firestore, standin, "1001", Clock()())
+    for iss in ("https://evil.example/", None):
+        claims = {"subject_type": "iss-sub", "sub": "1001", **({"iss": iss} if iss else {})}
+        assert deliver(standin, {OAUTH + "tokens-revoked": {"subject": claims}}).status_code == 400
+        assert consent_status("1001") == "granted"
+    google = {"subject_type": "iss-sub", "iss": "https://accounts.google.com", "sub": "1001"}
+    assert deliver(standin, {OAUTH + "tokens-revoked": {"subject": google}}).status_code == 202
+    assert consent_status("1001") == "revoked"

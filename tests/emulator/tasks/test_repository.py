@@ -17,7 +17,6 @@ from mail2task.tasks.model import (
     StoredFile,
     Task,
     message_link,
-    task_id_for,
     thread_key,
 )
 from mail2task.tasks.repository import ASSIGNED, CREATED, TaskRepository
@@ -27,10 +26,10 @@ ADA = PersonRef("ada@acme.test", "Ada", "111")
 BEN = PersonRef("ben@acme.test", "Ben", "222")
 
 
-def _task(thread: str, title: str = "T", assignee: PersonRef | None = None) -> tuple[Task, str]:
-    key = thread_key(ADA.sub or "", thread)
+def _task(thread: str, title: str = "T", assignee: PersonRef | None = None) -> Task:
+    """Ada's task of ``thread``: its id is her thread key."""
     source = Source(thread, thread, None, message_link(None, thread))
-    return Task(task_id_for(key), title, "d", ADA, "user", ADA, source, assignee=assignee), key
+    return Task(thread_key(ADA.sub or "", thread), title, "d", ADA, "user", ADA, source, assignee=assignee)
 
 
 def test_racing_creates_make_one_task_and_all_return_it() -> None:
@@ -38,9 +37,9 @@ def test_racing_creates_make_one_task_and_all_return_it() -> None:
     start = threading.Barrier(12)
 
     def create(i: int) -> tuple[Task, bool]:
-        task, key = _task("19571447e0870926", f"attempt {i}")
+        task = _task("19571447e0870926", f"attempt {i}")
         start.wait(timeout=30)
-        return repository.create(task, key)
+        return repository.create(task)
 
     with ThreadPoolExecutor(12) as pool:
         results = list(pool.map(create, range(12)))
@@ -51,11 +50,11 @@ def test_racing_creates_make_one_task_and_all_return_it() -> None:
 
 def test_attachments_are_written_with_the_task_or_not_at_all() -> None:
     repository = TaskRepository("acme.test")
-    task, key = _task("a1")
+    task = _task("a1")
     record = AttachmentRecord("a.txt", "text/plain", 3, "ab" * 32)
-    stored, created = repository.create(task, key, [StoredFile(record, b"abc")])
+    stored, created = repository.create(task, [StoredFile(record, b"abc")])
     assert created
-    again, created = repository.create(task, key, [StoredFile(record, b"abc")])
+    again, created = repository.create(task, [StoredFile(record, b"abc")])
     assert not created
     assert again.id == stored.id
     copies = store.firestore_client().collection(f"tenants/acme.test/tasks/{task.id}/attachments").get()
@@ -64,8 +63,8 @@ def test_attachments_are_written_with_the_task_or_not_at_all() -> None:
 
 def test_status_changes_only_by_creator_or_assignee() -> None:
     repository = TaskRepository("acme.test")
-    task, key = _task("s1", assignee=BEN)
-    repository.create(task, key)
+    task = _task("s1", assignee=BEN)
+    repository.create(task)
     assert repository.set_status(task.id, "done", "222").done
     assert not repository.set_status(task.id, "open", "111").done
     with pytest.raises(NotFound):
@@ -78,12 +77,12 @@ def test_status_changes_only_by_creator_or_assignee() -> None:
 
 def test_comments_are_appended_once() -> None:
     repository = TaskRepository("acme.test")
-    task, key = _task("c1")
-    repository.create(task, key)
+    task = _task("c1")
+    repository.create(task)
     comment = Comment("c" * 32, "m2", PersonRef("x@y.z"), "text", "111")
     assert repository.add_comment(task, comment) is True
     assert repository.add_comment(task, comment) is False
-    state = repository.lookup(key, task.id, "c" * 32)
+    state = repository.lookup("111", task.id, comment_id="c" * 32)
     assert state.task is not None
     assert state.task.comment_count == 1
     assert state.message_on_task
@@ -92,8 +91,8 @@ def test_comments_are_appended_once() -> None:
 def test_pages_by_view() -> None:
     repository = TaskRepository("acme.test")
     for i in range(5):
-        task, key = _task(f"p{i}", f"T{i}", assignee=BEN if i % 2 else None)
-        repository.create(task, key)
+        task = _task(f"p{i}", f"T{i}", assignee=BEN if i % 2 else None)
+        repository.create(task)
     mine, cursor = repository.page("111", CREATED, limit=3)
     assert [t.title for t in mine] == ["T4", "T3", "T2"]
     assert cursor == mine[-1].id

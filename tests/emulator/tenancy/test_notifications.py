@@ -122,3 +122,29 @@ def test_an_admin_without_gmail_consent_gets_a_failed_invitation(env: Stack) -> 
     assert report.failed == [f"{bob.sub}-1"]
     assert env.member_doc("acme.test", bob.sub)["notification"]["state"] == "failed"
     assert env.gmail.sent == []
+
+
+def test_an_invitation_queued_by_an_admin_demoted_since_is_not_sent(env: Stack) -> None:
+    from mail2task.tenancy import admins
+
+    ada, (bob,) = _invite(env, "Bob")
+    cy = env.person("cy@acme.test", "Cy Example")
+    env.connect(cy)
+    admins.name_admin(env.ctx(ada), cy.sub)
+    admins.unname_admin(env.ctx(cy), ada.sub)  # ada is no app admin any more; her grant still works
+
+    report = notifications.deliver_pending("acme.test", env.runtime)
+    assert (report.sent, report.failed) == ([], [f"{bob.sub}-1"])
+    assert env.gmail.sent == []  # nothing went out in ada's name
+    member = env.member_doc("acme.test", bob.sub)
+    assert member["notification"] == {"id": f"{bob.sub}-1", "state": "failed"}
+    invitation = env.tenant_ref("acme.test").collection("notifications").document(f"{bob.sub}-1").get()
+    assert invitation.get("error") == notifications.SENDER_NOT_ADMIN
+
+    # a current admin sends it again, in their own name
+    people.resend_invitation(env.ctx(cy), bob.sub)
+    again = notifications.deliver_pending("acme.test", env.runtime)
+    assert again.sent == [f"{bob.sub}-2"]
+    (sent,) = env.gmail.sent
+    message = email.message_from_bytes(sent.raw, policy=email.policy.default)
+    assert message["From"].addresses[0].addr_spec == "cy@acme.test"

@@ -133,3 +133,56 @@ def test_removed_person_with_failing_revocation_is_retried_by_the_sweep(env: Sta
     assert run_sweep(env.runtime, budget_seconds=30).revoked == 1
     assert env.member_doc("acme.test", bob.sub)["revocation"] == "done"
     assert env.grants.disconnected == [(bob.sub, "access_removed")]
+
+
+def test_reinstalled_after_the_retention_period_nothing_old_comes_back(env: Stack) -> None:
+    from mail2task.tenancy import admins
+    from mail2task.tenancy.scopes import ADMIN_SCOPES
+
+    db = store.firestore_client()
+    ada = env.install_with_admin()
+    policy.set_mode(env.ctx(ada), "all_users")
+    bob = env.person("bob@acme.test", "Bob Builder")
+    env.connect(bob)
+    admins.name_admin(env.ctx(ada), bob.sub)
+    _seed_tasks("acme.test", 3)
+    env.licensing.license_domain("acme.test", "UNLICENSED")
+    env.clock.advance(seconds=env.runtime.settings.license_cache_seconds + 1)
+    assert run_sweep(env.runtime, budget_seconds=60).uninstalled == ["acme.test"]
+
+    # the retention period ends; Firestore's TTL has not deleted anything yet (it may lag a day)
+    env.clock.advance(days=8)
+    env.licensing.license_domain("acme.test", "ACTIVE")
+    back = env.admit(bob)  # an old app admin is first back: no role, no old access, a new member
+    assert back.reason == admission.SETUP_NEEDED
+    assert not back.member_is_admin
+    fresh = env.member_doc("acme.test", bob.sub)
+    assert (fresh["role"], fresh["access"], fresh["consent"]) == ("member", "none", "none")
+    assert "expiresAt" not in fresh
+    tenant = env.tenant_doc("acme.test")
+    assert (tenant["admins"], tenant["offboarding"]["phase"]) == ([], "purge")
+    db.document("tenants/acme.test/tasks/after").set({"title": "made after the reinstall"})
+
+    # the sweep deletes the leftovers (it would have restored them before)
+    report = run_sweep(env.runtime, budget_seconds=60)
+    assert "acme.test:purge:done" in report.offboarding
+    assert env.tenant_doc("acme.test")["offboarding"]["phase"] == "purged"
+    assert not db.document("tenants/acme.test/tasks/t0").get().exists
+    assert not db.document("tenants/acme.test/tasks/t0/comments/c1").get().exists
+    assert not db.document("tenants/acme.test/threads/th0").get().exists
+    assert not db.document(f"tenants/acme.test/members/{ada.sub}").get().exists
+    assert not db.document(f"users/{ada.sub}").get().exists
+    assert set(_expiries("acme.test").values()) == {None}  # whatever is left is new
+    assert db.document("tenants/acme.test/tasks/after").get().exists
+    assert db.document(f"tenants/acme.test/members/{bob.sub}").get().exists
+    assert db.document(f"users/{bob.sub}").get().exists
+
+    # a Workspace admin claims the tenant: the old admins are nobody special
+    cy = env.person("cy@acme.test", "Cy Example", admin=True)
+    env.admit(cy)
+    env.grants.complete_consent(cy, ADMIN_SCOPES)
+    assert env.admit(cy).is_admin
+    env.grants.complete_consent(bob, ADMIN_SCOPES)
+    again = env.admit(bob)
+    assert (again.reason, again.member_is_admin) == (admission.NOT_ALLOWED, False)  # "only me" again
+    assert not env.admit(ada).member_is_admin

@@ -23,7 +23,7 @@ from mail2task.tenancy import admission, people
 from mail2task.tenancy.admission import admit
 from mail2task.tenancy.authz import require_admin
 from mail2task.tenancy.runtime import OAuthGrants, TenancyRuntime
-from mail2task.tenancy.scopes import MEMBER_SCOPES
+from mail2task.tenancy.scopes import ADMIN_SCOPES, DIRECTORY_READONLY, MEMBER_SCOPES
 from tests.support import addon_requests
 from tests.support.addon_requests import AddonClient, addon_env, build_request, card_of
 from tests.support.oauth_env import app_client, consent_redirect, query_of, seed_grant, stored_secrets
@@ -34,6 +34,7 @@ __all__ = ["oauth_env", "signer", "standin", "token_key"]  # fixtures used below
 TENANT = "example.com"
 ADA = Identity(sub="1001", email="ada@example.com", hd=TENANT, name="Ada Admin")
 BOB = Identity(sub="1002", email="bob@example.com", hd=TENANT, name="Bob Builder")
+DIRECTORY = DIRECTORY_READONLY
 
 
 def _tenant(db: Any, now: dt.datetime) -> None:
@@ -153,3 +154,62 @@ def test_removal_and_revocation_go_through_the_oauth_part(oauth_env: OAuthStandI
     member = db.document(f"tenants/{TENANT}/members/{BOB.sub}").get().to_dict() or {}
     assert (member["access"], member["consent"], member["revocation"]) == ("removed", "revoked", "done")
     assert admit(BOB, runtime=runtime).reason == admission.NOT_ALLOWED
+
+
+def _connect_button(scopes: tuple[str, ...]) -> dict[str, Any]:
+    """A Connect button as cards carry it (possibly rendered long before it is clicked)."""
+    parameters = [{"key": "action", "value": "connect"}, {"key": "scopes", "value": " ".join(scopes)}]
+    return {"function": addon_requests.OAUTH_URL, "parameters": parameters}
+
+
+def _refused(gmail: AddonClient, who: Identity, scopes: tuple[str, ...]) -> dict[str, Any]:
+    status, answer = _click(gmail, who, _connect_button(scopes))
+    assert status == 200
+    assert "link" not in answer["renderActions"]["action"]  # no consent page opens
+    assert _states(store.firestore_client()) == []  # and no consent start was written
+    return answer
+
+
+def _member_update(**fields: Any) -> None:
+    store.firestore_client().document(f"tenants/{TENANT}/members/{BOB.sub}").update(fields)
+
+
+def test_an_old_connect_button_does_nothing_for_a_removed_person(gmail: AddonClient) -> None:
+    _tenant(store.firestore_client(), dt.datetime.now(dt.UTC).replace(microsecond=0))
+    _member_update(access="removed")
+    answer = _refused(gmail, BOB, MEMBER_SCOPES)
+    action = answer["renderActions"]["action"]
+    assert "have access" in action["notification"]["text"]
+    assert action["navigations"][0]["updateCard"]["name"] == "access-denied"
+
+
+def test_a_connect_click_outside_the_policy_starts_nothing(gmail: AddonClient) -> None:
+    db = store.firestore_client()
+    _tenant(db, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    db.document(f"tenants/{TENANT}").update({"policy": {"mode": "specific_users"}})
+    _refused(gmail, BOB, MEMBER_SCOPES)
+    _member_update(access="allowed")  # added by the admin: now the same click starts a consent
+    status, answer = _click(gmail, BOB, _connect_button(MEMBER_SCOPES))
+    assert status == 200
+    assert "url" in answer["renderActions"]["action"]["link"]
+    assert len(_states(db)) == 1
+
+
+def test_only_app_admins_may_ask_for_the_directory(gmail: AddonClient) -> None:
+    db = store.firestore_client()
+    _tenant(db, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    answer = _refused(gmail, BOB, ADMIN_SCOPES)  # bob may use the app, but is no app admin
+    assert "admins" in answer["renderActions"]["action"]["notification"]["text"]
+    # a member document still saying "admin" (e.g. from an earlier install) changes nothing
+    _member_update(role="admin", access="allowed")
+    _refused(gmail, BOB, ADMIN_SCOPES)
+    status, answer = _click(gmail, ADA, _connect_button(ADMIN_SCOPES))
+    assert status == 200
+    assert DIRECTORY in query_of(answer["renderActions"]["action"]["link"]["url"])["scope"].split()
+
+
+def test_the_would_be_first_admin_may_ask_for_the_directory(gmail: AddonClient) -> None:
+    # nobody set the domain up yet: whoever opens the add-on may be its first admin
+    status, answer = _click(gmail, BOB, _connect_button(ADMIN_SCOPES))
+    assert status == 200
+    assert DIRECTORY in query_of(answer["renderActions"]["action"]["link"]["url"])["scope"].split()

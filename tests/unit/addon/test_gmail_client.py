@@ -106,6 +106,14 @@ def test_errors_that_retrying_cannot_fix(standin: GmailStandIn) -> None:
         good.get_raw("msg-a:r-12")
 
 
+def test_a_refused_token_names_the_configured_app(standin: GmailStandIn) -> None:
+    client = GmailClient(
+        "ya29.unknown", "x", endpoint=standin.endpoint, sleep=lambda _: None, app_name="Fjord Tasks"
+    )
+    with pytest.raises(Forbidden, match=r"^Gmail did not let Fjord Tasks read this message\."):
+        client.get_full(AGREEMENT)
+
+
 def test_unreachable_gmail_is_an_upstream_error() -> None:
     from mail2task.local.emulator import free_port
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from mail2task.cards import responses
 from mail2task.cards.create_form import create_form_card
-from mail2task.cards.errors import error_card, outage_card
-from mail2task.cards.homepage import ASSIGNED, CREATED, homepage_card
+from mail2task.cards.errors import error_card, outage_card, unexpected_card
+from mail2task.cards.homepage import ASSIGNED, CREATED, DISCONNECT_ACTION, homepage_card
 from mail2task.cards.task import ADDABLE, ADDED, SOURCE, task_card
 from mail2task.cards.views import MemberOption
 from mail2task.cards.widgets import MAX_WIDGETS, card, count_widgets, paragraph, section, selection
@@ -50,9 +51,47 @@ def test_task_after_creation_done_and_unassigned() -> None:
     assert_golden("task_done", task_card(OWN_TASK, viewer_email="ada@acme.test", endpoints=ENDPOINTS))
 
 
+def _buttons(built: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = [
+        b for s in built["sections"] for w in s["widgets"] for b in w.get("buttonList", {}).get("buttons", [])
+    ]
+    return {b["text"]: b for b in found}
+
+
+def _params(button: dict[str, Any]) -> dict[str, str]:
+    return {p["key"]: p["value"] for p in button["onClick"]["action"]["parameters"]}
+
+
 def test_homepage_assigned_with_next_page() -> None:
-    built = homepage_card([task(), OWN_TASK], view=ASSIGNED, endpoints=ENDPOINTS, next_cursor=OWN_TASK.id)
+    built = homepage_card(
+        [task(), OWN_TASK],
+        view=ASSIGNED,
+        endpoints=ENDPOINTS,
+        next_cursor=OWN_TASK.id,
+        disconnect_url="https://fn.example/oauth",
+    )
     assert_golden("homepage_assigned", built)
+
+
+def test_people_with_a_grant_can_disconnect_from_the_homepage() -> None:
+    from mail2task.oauth.actions import DISCONNECT
+
+    built = homepage_card([], view=ASSIGNED, endpoints=ENDPOINTS, disconnect_url="https://fn.example/oauth")
+    button = _buttons(built)["Disconnect my Google account"]
+    assert button["onClick"]["action"]["function"] == "https://fn.example/oauth"  # the `oauth` function
+    assert _params(button) == {"action": DISCONNECT_ACTION} == {"action": DISCONNECT}
+    without = homepage_card([], view=ASSIGNED, endpoints=ENDPOINTS)
+    assert "Disconnect my Google account" not in _buttons(without)
+
+
+def test_linked_cards_bring_the_message_state_back_with_a_status_change() -> None:
+    for state in (ADDABLE, ADDED, SOURCE):
+        built = task_card(
+            task(), viewer_email="a@acme.test", endpoints=ENDPOINTS, message=MESSAGE, message_state=state
+        )
+        assert _params(_buttons(built)["Mark done"])["state"] == state
+    plain = task_card(task(), viewer_email="a@acme.test", endpoints=ENDPOINTS)
+    assert "state" not in _params(_buttons(plain)["Mark done"])
 
 
 def test_homepage_second_page_of_created() -> None:
@@ -67,7 +106,17 @@ def test_homepage_empty_states() -> None:
 
 def test_error_cards() -> None:
     assert_golden("error", error_card("The task no longer exists.", title="Not possible"))
-    assert_golden("outage", outage_card(ENDPOINTS))
+    assert_golden("outage", outage_card("mail2task", ENDPOINTS))
+    assert_golden("unexpected", unexpected_card("mail2task", ENDPOINTS))
+
+
+def test_error_cards_name_the_configured_app_and_only_outages_promise_nothing_was_saved() -> None:
+    outage, unexpected = json.dumps(outage_card("Fjord Tasks")), json.dumps(unexpected_card("Fjord Tasks"))
+    assert "Fjord Tasks could not reach" in outage
+    assert "Nothing was saved" in outage
+    assert "Fjord Tasks ran into an unexpected problem" in unexpected
+    assert "saved" not in unexpected.lower()
+    assert "mail2task" not in outage + unexpected
 
 
 def test_response_envelopes() -> None:

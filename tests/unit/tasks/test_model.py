@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from mail2task.tasks.model import (
     AUTHOR_SENDER,
@@ -14,8 +15,9 @@ from mail2task.tasks.model import (
     comment_id,
     is_task_id,
     link_for_viewer,
+    message_key,
     message_link,
-    task_id_for,
+    replied_ids,
     thread_key,
 )
 
@@ -25,12 +27,35 @@ def test_thread_keys_are_per_user_and_ignore_the_id_form() -> None:
     event_id = f"thread-f:{int(hex_id, 16)}"
     assert thread_key("u1", hex_id) == thread_key("u1", event_id)
     assert thread_key("u1", hex_id) != thread_key("u2", hex_id)  # Gmail thread ids are per mailbox
-    assert is_task_id(task_id_for(thread_key("u1", hex_id)))
+    assert is_task_id(thread_key("u1", hex_id))  # a thread key is its task's id
 
 
 def test_comment_ids_are_one_per_message() -> None:
     assert comment_id("195654683f838a76") == comment_id(f"msg-f:{int('195654683f838a76', 16)}")
     assert comment_id("195654683f838a76") != comment_id("1956140c6b05ee18")
+    # with a Message-ID, the copies of one email in different mailboxes make the same comment
+    assert comment_id("195654683f838a76", "<move-2@x>") == comment_id("18aa00000000000f", "move-2@x")
+    assert comment_id("195654683f838a76", "<move-2@x>") != comment_id("195654683f838a76")
+
+
+def test_message_keys_are_the_same_in_every_mailbox() -> None:
+    key = message_key("<0a9d3f72-contract@fjordcleaning.example>")
+    assert key == message_key(" 0a9d3f72-contract@fjordcleaning.example ")
+    assert key is not None
+    assert re.fullmatch(r"[0-9a-f]{64}", key)  # a SHA-256 hex digest: a safe document id
+    assert key != message_key("<other@fjordcleaning.example>")
+    assert message_key(None) is None
+    assert message_key("<>") is None
+    assert message_key("<" + "x" * 2000 + ">") is None  # bounded
+
+
+def test_replied_ids_are_newest_first_unique_and_bounded() -> None:
+    references = tuple(f"<r{i}@x>" for i in range(40))
+    ids = replied_ids("<r39@x>", references)
+    assert ids[:3] == ("<r39@x>", "<r38@x>", "<r37@x>")
+    assert len(ids) == 20
+    assert replied_ids(None, ()) == ()
+    assert replied_ids("<a@x>", ("<b@x>", "<>")) == ("<a@x>", "<b@x>")
 
 
 def test_task_ids_refuse_anything_that_could_be_a_path() -> None:

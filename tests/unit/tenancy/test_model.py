@@ -14,7 +14,10 @@ from mail2task.tenancy.model import (
     ONLY_ME,
     SPECIFIC_USERS,
     Member,
+    Person,
     Tenant,
+    is_app_admin,
+    may_hold_grant,
     may_use,
     member_state,
 )
@@ -35,7 +38,42 @@ from mail2task.tenancy.model import (
     ],
 )
 def test_may_use(mode: str, role: str, access: str, allowed: bool) -> None:
-    assert may_use(Tenant("acme.test", mode=mode), Member("1", role=role, access=access)) is allowed
+    admins = (Person("1", "ada@acme.test"),) if role == ADMIN else ()
+    tenant = Tenant("acme.test", mode=mode, admins=admins)
+    assert may_use(tenant, Member("1", role=role, access=access)) is allowed
+
+
+def test_only_the_tenants_admin_list_makes_an_app_admin() -> None:
+    """A member document still saying ``role: admin`` (an old install, a demotion half seen) grants
+    nothing: the tenant's ``admins`` decide."""
+    stale = Member("1", role=ADMIN, access=ACCESS_NONE)
+    tenant = Tenant("acme.test", mode=ONLY_ME, admins=(Person("2", "new@acme.test"),))
+    assert not is_app_admin(tenant, stale)
+    assert not may_use(tenant, stale)
+    assert is_app_admin(tenant, Member("2"))
+
+
+DIRECTORY = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+SEND = ("openid", "https://www.googleapis.com/auth/gmail.send")
+
+
+@pytest.mark.parametrize(
+    ("tenant", "member", "scopes", "allowed"),
+    [
+        (Tenant("t", mode=ALL_USERS, admins=(Person("9", "a@t"),)), Member("1"), SEND, True),
+        (Tenant("t", mode=ALL_USERS, admins=(Person("9", "a@t"),)), Member("1"), (DIRECTORY,), False),
+        (Tenant("t", mode=ALL_USERS, admins=(Person("1", "a@t"),)), Member("1"), (DIRECTORY,), True),
+        (Tenant("t", mode=SPECIFIC_USERS, admins=(Person("9", "a@t"),)), Member("1"), SEND, False),
+        (Tenant("t", mode=ALL_USERS), Member("1", access=ACCESS_REMOVED), SEND, False),
+        (Tenant("t"), Member("1"), (DIRECTORY,), True),  # no app admin yet: the would-be first one
+        (None, Member("1"), SEND, False),
+        (Tenant("t", mode=ALL_USERS), None, SEND, False),
+    ],
+)
+def test_may_hold_grant(
+    tenant: Tenant | None, member: Member | None, scopes: tuple[str, ...], allowed: bool
+) -> None:
+    assert may_hold_grant(tenant, member, scopes) is allowed
 
 
 @pytest.mark.parametrize(
