@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mail2task.errors import Forbidden, Unauthenticated
-
-
-class ConsumerAccount(Forbidden):
-    """The add-on works only for Google Workspace accounts."""
-
-    code = "consumer_account"
+from mail2task.errors import ConsumerAccount as ConsumerAccount
+from mail2task.errors import Unauthenticated
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,14 @@ import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
-from mail2task.errors import ConfigError, Mail2TaskError
+from mail2task.errors import ConfigError
+from mail2task.errors import SecretUnavailable as SecretUnavailable
 
 if TYPE_CHECKING:
     from google.cloud.secretmanager_v1 import SecretManagerServiceClient
 
 ACCESS_TIMEOUT_SECONDS = 10.0
 MAX_PAYLOAD_BYTES = 64 * 1024
-
-
-class SecretUnavailable(Mail2TaskError):
-    """A secret version could not be read."""
-
-    status = 503
-    code = "secret_unavailable"
-    retryable = True
 
 
 def _crc32c_table() -> list[int]:

@@ -15,7 +15,7 @@ from mail2task.conversion.parse import parse_message
 from mail2task.conversion.parts import Content, PartWalker
 from mail2task.conversion.titles import NO_SUBJECT, cap, first_line, strip_prefixes
 from mail2task.conversion.trimming import trim_reply
-from mail2task.errors import PayloadTooLarge
+from mail2task.errors import MessageTooLarge as MessageTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,6 @@ _STRUCTURAL_DEFECTS = frozenset(
         "MisplacedEnvelopeHeaderDefect",
     }
 )  # fmt: skip
-
-
-class MessageTooLarge(PayloadTooLarge):
-    """The message is larger than the conversion limit."""
 
 
 def convert(raw: bytes | bytearray | memoryview, *, max_bytes: int | None = None) -> TaskDraft:

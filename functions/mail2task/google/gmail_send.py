@@ -10,23 +10,12 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from mail2task.errors import UpstreamError
+from mail2task.errors import SendFailed as SendFailed
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
 TIMEOUT_SECONDS = 15
-
-
-class SendFailed(UpstreamError):
-    """Gmail did not confirm the message."""
-
-    code = "send_failed"
-
-    def __init__(self, message: str, *, definitely_unsent: bool, status: int = 0) -> None:
-        super().__init__(message, retryable=definitely_unsent)
-        self.definitely_unsent = definitely_unsent
-        self.http_status = status
 
 
 class GmailSender:

@@ -10,14 +10,14 @@ REJECTED (not retried blindly, never taken as proof the grant is dead). Messages
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mail2task.errors import UpstreamError
+from mail2task.errors import TokenEndpointError as TokenEndpointError
+from mail2task.errors import TokenFailure
 from mail2task.oauth.http_transport import HttpResponse, Transport, TransportFailure
 from mail2task.oauth.model import Clock, utcnow
 
@@ -27,28 +27,7 @@ CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 MAX_EXPIRES_IN = 24 * 3600
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
-
-class Failure(enum.Enum):
-    RETRYABLE = "retryable"
-    FINAL = "final"  # invalid_grant: revoked, expired, password change, token limit, admin policy
-    CLIENT = "client"  # our client id/secret is rejected
-    REJECTED = "rejected"
-
-
-class TokenEndpointError(UpstreamError):
-    """Google's OAuth endpoint refused or failed a request."""
-
-    code = "oauth_endpoint"
-
-    def __init__(self, failure: Failure, error: str, status: int | None = None) -> None:
-        super().__init__(f"token endpoint: {error} (HTTP {status})", retryable=failure is Failure.RETRYABLE)
-        self.failure = failure
-        self.error = error  # an OAuth error code or "timeout"/"connection"/"malformed_response"
-        self.http_status = status
-
-    @property
-    def public_message(self) -> str:
-        return "Google's sign-in service did not complete the request."
+Failure = TokenFailure  # the name this module's callers use
 
 
 @dataclass(frozen=True, repr=False)

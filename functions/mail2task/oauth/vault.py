@@ -20,18 +20,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mail2task.errors import ConfigError, Mail2TaskError
+from mail2task.errors import ConfigError
+from mail2task.errors import VaultError as VaultError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID = re.compile(r"[1-9][0-9]{0,9}")
 MAX_TOKEN_CHARS = 4096
-
-
-class VaultError(Mail2TaskError):
-    """A stored token could not be opened (wrong owner, tampered, or its key is unavailable)."""
-
-    code = "vault"
 
 
 @dataclass(frozen=True, repr=False)

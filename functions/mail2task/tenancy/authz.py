@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mail2task.errors import Forbidden
+from mail2task.errors import NotAppAdmin as NotAppAdmin
+from mail2task.errors import OutsideTenant as OutsideTenant
 from mail2task.tenancy import audit
 from mail2task.tenancy.model import Member, Tenant
 
@@ -16,18 +18,6 @@ if TYPE_CHECKING:
     from mail2task.tenancy.admission import Admission
 
 log = logging.getLogger(__name__)
-
-
-class NotAppAdmin(Forbidden):
-    """Only an app admin of your organization may do this."""
-
-    code = "not_app_admin"
-
-
-class OutsideTenant(Forbidden):
-    """Someone named in the request is not part of your organization."""
-
-    code = "outside_tenant"
 
 
 @dataclass(frozen=True)
