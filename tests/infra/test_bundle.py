@@ -88,7 +88,7 @@ def test_bundle_excludes_local_tooling_tests_and_caches(tmp_path: Path) -> None:
 
 def test_bundle_of_the_real_tree_ships_all_production_code_and_nothing_else() -> None:
     shipped = bundled_files(FUNCTIONS, _excludes())
-    assert {"main.py", "requirements.txt", "mail2task/__init__.py", "mail2task/config.py"} <= shipped
+    assert {"main.py", "requirements.txt", "mail2task/__init__.py", "mail2task/config/__init__.py"} <= shipped
     leaked = sorted(path for path in shipped if any(p.search(path) for p in NEVER_SHIPPED))
     assert not leaked, f"the bundle would ship {leaked}"
     production = {

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from mail2task.addon.deployment import USERINFO_EMAIL, addon_audiences
 from mail2task.config import AddonSettings, load
 from mail2task.errors import BadRequest, ScopesRequired, Unauthenticated
-from mail2task.google.id_tokens import Expectation, KeyCache, verify
+from mail2task.google.id_tokens import Expectation, KeyCache, bearer_token, verify, verify_service_caller
 from mail2task.http import read_json
 from mail2task.identity import Identity
 
@@ -101,18 +101,13 @@ def default_audiences(settings: AddonSettings) -> tuple[str, ...]:
     return (*addon_audiences(settings.addon_url), settings.convert_url, settings.install_url)
 
 
-def _bearer(request: flask.Request) -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("missing bearer token")
-    return token.strip()
-
-
-def _verify_system_token(token: str, settings: AddonSettings, audiences: tuple[str, ...]) -> str:
-    claims = verify(token, key_cache(settings.google_certs_url), Expectation(audiences))
-    if claims.get("email") != settings.service_account or claims.get("email_verified") is not True:
-        raise Unauthenticated("system token is not from the add-on service account")
+def _verify_system_token(request: flask.Request, settings: AddonSettings, audiences: tuple[str, ...]) -> str:
+    claims = verify_service_caller(
+        request.headers.get("Authorization"),
+        key_cache(settings.google_certs_url),
+        audiences,
+        settings.service_account,
+    )
     aud = claims["aud"]  # verify() checked it is one of ``audiences`` (or a list holding one)
     return aud if isinstance(aud, str) else next(a for a in aud if a in audiences)
 
@@ -243,10 +238,10 @@ def verify_addon_request(
 
     ``audiences`` narrows the accepted ``aud`` values to one function's URLs (default: every add-on URL).
     """
-    token = _bearer(request)
+    token = bearer_token(request.headers.get("Authorization"))
     settings = settings or load(AddonSettings)
     accepted = tuple(audiences) if audiences is not None else default_audiences(settings)
-    audience = _verify_system_token(token, settings, accepted)
+    audience = _verify_system_token(request, settings, accepted)
     body = read_json(request)
     trigger = request.args.get("trigger")
     if trigger is not None and len(trigger) > 64:

@@ -175,3 +175,29 @@ def verify(
     if expect.check_times:
         _check_times(claims, now())
     return claims
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header; raises Unauthenticated without one."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("missing bearer token")
+    return token.strip()
+
+
+def verify_service_caller(
+    authorization: str | None,
+    keys: KeyCache,
+    audiences: tuple[str, ...],
+    service_account: str,
+    now: Callable[[], float] = time.time,
+) -> dict[str, Any]:
+    """Verify an ``Authorization: Bearer`` Google ID token sent by ``service_account`` for one of
+    ``audiences`` (its ``email``, verified); return the claims or raise Unauthenticated."""
+    token = bearer_token(authorization)
+    if not service_account:
+        raise Unauthenticated("no service account is configured for this caller")
+    claims = verify(token, keys, Expectation(audiences), now=now)
+    if claims.get("email") != service_account or claims.get("email_verified") is not True:
+        raise Unauthenticated("token not issued to the expected service account")
+    return claims

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mail2task import store
-from mail2task.errors import BadRequest, Unauthenticated
+from mail2task.errors import BadRequest
 from mail2task.oauth.refresh_job import RefreshRun
 from mail2task.oauth.runtime import Runtime
 
@@ -32,18 +32,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
 
 def verify_caller(authorization: str | None, settings: RefreshSettings, rt: Runtime) -> None:
     """Accept only Google-signed tokens for our URL, issued to the configured scheduler account."""
-    from mail2task.google.id_tokens import Expectation, verify
+    from mail2task.google.id_tokens import verify_service_caller
 
-    if not authorization or not authorization.startswith("Bearer "):
-        raise Unauthenticated("missing bearer token")
-    claims = verify(
-        authorization.removeprefix("Bearer ").strip(),
+    verify_service_caller(
+        authorization,
         rt.google_keys,
-        Expectation(audiences=(settings.refresh_url,)),
+        (settings.refresh_url,),
+        settings.scheduler_service_account,
         now=lambda: rt.clock().timestamp(),
     )
-    if claims.get("email") != settings.scheduler_service_account or claims.get("email_verified") is not True:
-        raise Unauthenticated("token not issued to the scheduler's service account")
 
 
 def run_key(job: str | None, schedule_time: str | None) -> str | None:

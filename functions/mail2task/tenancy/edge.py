@@ -23,7 +23,6 @@ from mail2task.errors import (
     NotFound,
     ScopesRequired,
     StoreUnavailable,
-    Unauthenticated,
     UpstreamError,
 )
 from mail2task.http import Response, guarded, json_response
@@ -39,16 +38,14 @@ log = logging.getLogger(__name__)
 
 def _verify_sweep_caller(request: flask.Request, settings: AddonSettings, runtime: TenancyRuntime) -> None:
     from mail2task.addon.request import key_cache
-    from mail2task.google.id_tokens import Expectation, verify
+    from mail2task.google.id_tokens import verify_service_caller
 
-    account = runtime.settings.sweep_service_account
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if not account or scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("sweep caller not verified")
-    audiences = (settings.install_url, settings.install_url + "?job=sweep")
-    claims = verify(token.strip(), key_cache(settings.google_certs_url), Expectation(audiences))
-    if claims.get("email") != account or claims.get("email_verified") is not True:
-        raise Unauthenticated("sweep caller not verified")
+    verify_service_caller(
+        request.headers.get("Authorization"),
+        key_cache(settings.google_certs_url),
+        (settings.install_url, settings.install_url + "?job=sweep"),
+        runtime.settings.sweep_service_account,
+    )
 
 
 def _sweep(request: flask.Request, settings: AddonSettings, runtime: TenancyRuntime) -> Response:

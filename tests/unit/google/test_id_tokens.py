@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pytest
 
 from mail2task.errors import Unauthenticated
-from mail2task.google.id_tokens import Expectation, KeyCache, verify
+from mail2task.google.id_tokens import Expectation, KeyCache, verify, verify_service_caller
 from mail2task.local.devkey import DevSigner, system_claims
 
 AUD = "https://region-project.cloudfunctions.net/addon"
@@ -138,3 +138,53 @@ def test_security_event_tokens_skip_time_checks(signer: DevSigner) -> None:
     token = signer.mint(claims | {"exp": 1_000_000_100})
     expect = Expectation(("client-1",), issuers=("https://accounts.google.com/",), check_times=False)
     assert verify(token, _cache(CertServer(signer)), expect)["jti"] == "j"
+
+
+def test_service_caller_with_a_verified_email_is_accepted(signer: DevSigner) -> None:
+    header = "Bearer " + signer.mint(system_claims(AUD, SA))
+    claims = verify_service_caller(header, _cache(CertServer(signer)), (AUD,), SA)
+    assert claims["email"] == SA
+    assert claims["aud"] == AUD
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer   ", "Basic dXNlcjpwdw==", "Token abc"])
+def test_service_caller_without_a_bearer_token_is_rejected(signer: DevSigner, header: str | None) -> None:
+    server = CertServer(signer)
+    with pytest.raises(Unauthenticated):
+        verify_service_caller(header, _cache(server), (AUD,), SA)
+    assert server.requests == 0  # refused before any key is fetched
+
+
+def test_service_caller_with_the_wrong_scheme_is_rejected(signer: DevSigner) -> None:
+    token = signer.mint(system_claims(AUD, SA))
+    with pytest.raises(Unauthenticated):
+        verify_service_caller("Basic " + token, _cache(CertServer(signer)), (AUD,), SA)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"email": "someone-else@example.iam.gserviceaccount.com"}, {"email": None}],
+)
+def test_service_caller_with_another_email_is_rejected(signer: DevSigner, change: dict[str, object]) -> None:
+    header = "Bearer " + signer.mint({**system_claims(AUD, SA), **change})
+    with pytest.raises(Unauthenticated):
+        verify_service_caller(header, _cache(CertServer(signer)), (AUD,), SA)
+
+
+@pytest.mark.parametrize("verified", [False, "true", None])
+def test_service_caller_with_an_unverified_email_is_rejected(signer: DevSigner, verified: object) -> None:
+    header = "Bearer " + signer.mint({**system_claims(AUD, SA), "email_verified": verified})
+    with pytest.raises(Unauthenticated):
+        verify_service_caller(header, _cache(CertServer(signer)), (AUD,), SA)
+
+
+def test_service_caller_needs_a_configured_account(signer: DevSigner) -> None:
+    header = "Bearer " + signer.mint({**system_claims(AUD, SA), "email": ""})
+    with pytest.raises(Unauthenticated):
+        verify_service_caller(header, _cache(CertServer(signer)), (AUD,), "")
+
+
+def test_service_caller_token_for_another_audience_is_rejected(signer: DevSigner) -> None:
+    header = "Bearer " + signer.mint(system_claims("https://elsewhere.example/x", SA))
+    with pytest.raises(Unauthenticated):
+        verify_service_caller(header, _cache(CertServer(signer)), (AUD,), SA)
